@@ -160,7 +160,8 @@ def gunzip_if_needed(data: bytes, filename: str, limits: Limits) -> tuple[bytes,
         raise InputError(f"{filename}: a broken gzip file ({exc})") from None
     if len(out) > limits.max_bytes:
         raise InputError(
-            f"{filename}: expands to more than {limits.max_bytes:,} bytes; refused (the limit guards against gzip bombs)"
+            f"{filename}: expands to more than {limits.max_bytes:,} bytes; "
+            "refused (the limit guards against gzip bombs)"
         )
     return out, inner, True
 

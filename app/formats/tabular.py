@@ -116,7 +116,8 @@ def parse_parquet(data: bytes, filename: str, limits: Limits, limit: int | None)
         if lengths.nunique() != 1:
             row = int(np.argmax(lengths.to_numpy() != lengths.iloc[0]))
             raise InputError(
-                f"{filename}, row {row + 1}: column {column!r} has {lengths.iloc[row]} numbers, expected {lengths.iloc[0]}"
+                f"{filename}, row {row + 1}: column {column!r} has {lengths.iloc[row]} numbers, "
+                f"expected {lengths.iloc[0]}"
             )
         check_shape(filename, len(frame), int(lengths.iloc[0]), limits, what="rows")
         vectors = np.stack(frame[column].to_numpy()).astype(np.float32)

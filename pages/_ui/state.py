@@ -1,0 +1,54 @@
+"""The session's spaces: ``st.session_state["spaces"]`` (by name) and ``["active"]`` (a name)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.space import EmbeddingSpace
+
+SPACES = "spaces"
+ACTIVE = "active"
+HOME = "streamlit_app.py"
+
+
+def spaces() -> dict[str, EmbeddingSpace]:
+    """The spaces loaded in this browser session, by name, in load order."""
+    return st.session_state.setdefault(SPACES, {})
+
+
+def add_space(space: EmbeddingSpace) -> str:
+    """Keep ``space`` (renamed 'name (2)' if another space has its name) and make it active."""
+    loaded = spaces()
+    name = space.name
+    if name in loaded and loaded[name].fingerprint != space.fingerprint:
+        number = 2
+        while f"{space.name} ({number})" in loaded:
+            number += 1
+        name = f"{space.name} ({number})"
+        space = space.renamed(name)
+    loaded[name] = space
+    st.session_state[ACTIVE] = name
+    return name
+
+
+def remove_space(name: str) -> None:
+    loaded = spaces()
+    loaded.pop(name, None)
+    if st.session_state.get(ACTIVE) == name:
+        st.session_state[ACTIVE] = next(reversed(loaded), None) if loaded else None
+
+
+def active_space() -> EmbeddingSpace | None:
+    """The active space, or None when nothing is loaded."""
+    name = st.session_state.get(ACTIVE)
+    return spaces().get(name) if name else None
+
+
+def require_space() -> EmbeddingSpace:
+    """The active space; without one, a friendly pointer to Home and the page stops."""
+    space = active_space()
+    if space is None:
+        st.info("No embedding space is loaded yet. Load a built-in sample or upload vectors on the Home page.")
+        st.page_link(HOME, label="Go to Home", icon=":material/home:")
+        st.stop()
+    return space
