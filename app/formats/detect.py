@@ -64,19 +64,25 @@ def detect_format(data: bytes, filename: str) -> str:
 
 
 def _is_count_header(line: bytes) -> bool:
+    """'<count> <dimension>' separated by a space (a tab means a row of Projector numbers)."""
+    if b"\t" in line:
+        return False
     fields = line.split()
     return len(fields) == 2 and all(f.isdigit() for f in fields)
 
 
 def _is_text(sample: bytes) -> bool:
-    """UTF-8 without NUL bytes (a sample may end inside a character)."""
-    if b"\x00" in sample:
-        return False
-    try:
-        sample.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return exc.start >= len(sample) - 3 and exc.reason == "unexpected end of data"
-    return True
+    """Mostly text: no NUL bytes, few control characters, few bytes that are not UTF-8.
+
+    Lenient on purpose: a text file with one Latin-1 word should reach the text parser,
+    which then names the line, rather than be called binary.
+    """
+    if not sample or b"\x00" in sample:
+        return not sample
+    decoded = sample.decode("utf-8", "replace")
+    undecodable = decoded.count("\ufffd")
+    control = sum(1 for ch in decoded if ord(ch) < 32 and ch not in "\t\n\r")
+    return undecodable <= max(3, len(decoded) // 50) and control <= len(decoded) // 100
 
 
 def _is_number(field: str) -> bool:

@@ -105,7 +105,10 @@ def _parse_rows(body: bytes, filename: str, *, first_line: int, dim: int, limit:
 
 
 def _parse_rows_slowly(body: bytes, filename: str, *, first_line: int, dim: int, limit: int | None) -> Parsed:
-    """The exact reader: words may contain spaces (the last ``dim`` fields are the vector)."""
+    """The exact reader: words may contain spaces (the last ``dim`` fields are the vector).
+
+    A "word" ending in a number is a row with too many numbers, not a GloVe 840B phrase.
+    """
     text = decode_utf8(body, filename, first_line=first_line)
     words: list[str] = []
     rows: list[np.ndarray] = []
@@ -117,7 +120,7 @@ def _parse_rows_slowly(body: bytes, filename: str, *, first_line: int, dim: int,
             continue
         lineno = first_line + offset
         parts = line.rsplit(None, dim)
-        if len(parts) != dim + 1 or not parts[0].strip():
+        if len(parts) != dim + 1 or not parts[0].strip() or _trailing_numbers(["", *parts[0].split()]):
             raise InputError(
                 f"{filename}, line {lineno}: expected a word followed by {dim} numbers, "
                 f"found {len(line.split())} fields"

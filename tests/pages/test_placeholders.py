@@ -1,0 +1,19 @@
+"""Every page of the product opens without an exception and says what it offers."""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+PAGES = sorted((ROOT / "pages").glob("[0-9]_*.py"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])
+def test_page_opens_from_the_navigation(page):
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=30)
+    at.run()
+    at.switch_page(f"pages/{page.name}")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == page.stem.split("_", 1)[1]
+    assert any("being built" in info.value for info in at.info)
