@@ -6,6 +6,7 @@ reader per format); adding a format is one function and one entry in ``PARSERS``
 
 from __future__ import annotations
 
+import codecs
 import gzip
 import io
 import os
@@ -88,6 +89,7 @@ def load_vectors(
     refuse_unsafe(data, filename)
     data, filename, compressed = gunzip_if_needed(data, filename, limits)
     refuse_unsafe(data, filename)
+    data = data.removeprefix(codecs.BOM_UTF8)
     detected = detect_format(data, filename)
     chosen = _format_name(fmt) if fmt else detected
     parsed = PARSERS[chosen](data, filename, limits, limit)
@@ -119,6 +121,7 @@ def load_vectors(
         metadata=parsed.metadata,
         source=source_record,
         subwords=parsed.subwords,
+        copy=False,
     )
 
 
@@ -189,10 +192,10 @@ def _attach_metadata(parsed: Parsed, data: bytes, filename: str, *, truncated: b
 
 def _make_words_unique(parsed: Parsed, *, drop: bool) -> list[str]:
     """Drop repeated words (keeping the first) or number repeated labels; say what happened."""
+    if pd.Index(parsed.words, dtype=object).is_unique:
+        return []
     words = pd.Series(parsed.words, dtype=object)
     repeated = words.duplicated(keep="first").to_numpy()
-    if not repeated.any():
-        return []
     count = int(repeated.sum())
     examples = ", ".join(repr(w) for w in list(dict.fromkeys(words[repeated]))[:5])
     if drop:

@@ -37,17 +37,21 @@ class EmbeddingSpace:
         metadata: pd.DataFrame | None = None,
         source: dict[str, Any] | None = None,
         subwords: SubwordModel | None = None,
+        copy: bool = True,
     ) -> None:
-        matrix = np.array(vectors, dtype=np.float32, order="C", copy=True)
+        """``copy=False`` lets a loader hand over a fresh float32 array without a second copy."""
+        matrix = np.array(vectors, dtype=np.float32, order="C", copy=True if copy else None)
         if matrix.ndim != 2:
             raise InputError(f"vectors must be a 2-D matrix, got shape {matrix.shape}")
-        words = tuple(str(w) for w in words)
+        words = tuple(words)
         if len(words) != matrix.shape[0]:
             raise InputError(f"{len(words)} words but {matrix.shape[0]} vectors")
-        index = {w: i for i, w in enumerate(words)}
-        if len(index) != len(words):
-            seen: set[str] = set()
-            dup = next(w for w in words if w in seen or seen.add(w))
+        labels = pd.Index(words, dtype=object)
+        if len(words) and labels.inferred_type != "string":
+            words = tuple(str(w) for w in words)
+            labels = pd.Index(words, dtype=object)
+        if not labels.is_unique:
+            dup = labels[labels.duplicated()][0]
             raise InputError(f"words must be unique; {dup!r} appears more than once")
         if metadata is not None:
             if len(metadata) != len(words):
@@ -56,20 +60,23 @@ class EmbeddingSpace:
         matrix.setflags(write=False)
         self._name = str(name)
         self._words = words
-        self._index = index
         self._vectors = matrix
         self._metadata = metadata
         self._source = dict(source or {})
         self._subwords = subwords
         self._fingerprint = self._compute_fingerprint()
 
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self._words)}
+
     def _compute_fingerprint(self) -> str:
         digest = hashlib.blake2b(digest_size=16)
         digest.update(repr(self._vectors.shape).encode())
         digest.update("\n".join(self._words).encode("utf-8", "surrogatepass"))
-        digest.update(self._vectors.tobytes())
+        digest.update(memoryview(self._vectors))
         if self._subwords is not None:
-            digest.update(np.ascontiguousarray(self._subwords.vectors_ngrams).tobytes())
+            digest.update(memoryview(np.ascontiguousarray(self._subwords.vectors_ngrams)))
         if self._metadata is not None:
             digest.update(pd.util.hash_pandas_object(self._metadata, index=False).to_numpy().tobytes())
         return digest.hexdigest()

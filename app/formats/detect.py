@@ -30,7 +30,7 @@ def _looks_like_pickle(data: bytes) -> bool:
 
 def detect_format(data: bytes, filename: str) -> str:
     """The name of the parser for ``data`` (see app.loaders.FORMATS)."""
-    if not data.strip():
+    if not data or data.isspace():
         raise InputError(f"{filename}: the file is empty")
     if data.startswith(b"\x93NUMPY"):
         return "npy"

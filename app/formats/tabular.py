@@ -86,7 +86,7 @@ def parse_csv(data: bytes, filename: str, limits: Limits, limit: int | None) -> 
             na_values=[""],
             skip_blank_lines=True,
         )
-    except (ValueError, pd.errors.ParserError) as exc:
+    except (ValueError, pd.errors.ParserError, csv.Error) as exc:
         raise InputError(f"{filename}: not a readable table ({exc})") from None
     if not has_header:
         frame.columns = [f"column_{i}" for i in frame.columns]
@@ -180,14 +180,15 @@ def _table_to_parsed(
     check_shape(filename, len(frame), len(numeric), limits, what="rows")
     if frame.empty:
         raise InputError(f"{filename}: no vectors found")
-    vectors = frame[numeric].to_numpy(dtype=np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, reported just below
+        vectors = frame[numeric].to_numpy(dtype=np.float32)
     _check_finite_rows(vectors, filename, first=first_data_line, what=what)
     return _labelled(frame.drop(columns=numeric), vectors)
 
 
 def _has_header(first_lines: list[str], sep: str) -> bool:
     """A header row is one whose fields are not numbers where the next row's are."""
-    rows = list(csv.reader([line.rstrip("\r") for line in first_lines], delimiter=sep))
+    rows = [[f.strip().strip('"') for f in line.replace("\r", "").split(sep)] for line in first_lines if line.strip()]
     if len(rows) < 2:
         return not all(_is_number(f) for f in rows[0][1:]) if rows else False
     return any(_is_number(b) and not _is_number(a) for a, b in zip(rows[0], rows[1], strict=False))
