@@ -106,7 +106,7 @@ def browser(chromium: str) -> Iterator[object]:
 
 @pytest.fixture
 def page(browser, server: str) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1500})
+    context = browser.new_context(viewport={"width": 1400, "height": 1200})
     tab = context.new_page()
     tab.set_default_timeout(60_000)
     tab.goto(server)
