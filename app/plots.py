@@ -1,0 +1,190 @@
+"""Plotly figures for projections: Scattergl in 2D, Scatter3d in 3D. Pure functions, so tests
+can read the figure spec. customdata[0] of every point is its row in the projected space."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+MAX_CATEGORIES = 20
+PALETTE = [
+    "#4c78a8",
+    "#f58518",
+    "#54a24b",
+    "#e45756",
+    "#72b7b2",
+    "#eeca3b",
+    "#b279a2",
+    "#ff9da6",
+    "#9d755d",
+    "#bab0ac",
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+    "#333333",
+]
+
+
+@dataclass
+class Colouring:
+    """What colours the points: categories (a legend) or numbers (a colour bar)."""
+
+    title: str
+    values: Sequence
+    numeric: bool = False
+    colorscale: str = "Viridis"
+    range: tuple[float, float] | None = None
+
+
+@dataclass
+class ScatterOptions:
+    """Everything about the picture except the coordinates."""
+
+    labels: int = 100
+    colouring: Colouring | None = None
+    hover: pd.DataFrame | None = None
+    highlight: Sequence[int] = field(default_factory=list)
+    highlight_name: str = "search matches"
+    neighbours: Sequence[int] = field(default_factory=list)
+    zoom_to_highlight: bool = True
+    title: str = ""
+    height: int = 640
+
+
+def scatter_figure(coords: np.ndarray, words: Sequence[str], options: ScatterOptions | None = None) -> go.Figure:
+    """A 2D or 3D scatter of ``coords`` with hover text, colours, labels and highlights."""
+    options = options or ScatterOptions()
+    coords = np.asarray(coords)
+    three_d = coords.shape[1] == 3
+    words = list(words)
+    hover = _hover_text(words, options.hover)
+    figure = go.Figure()
+    for name, rows, marker in _colour_groups(options.colouring, len(words)):
+        figure.add_trace(_points(coords, rows, hover, name, marker, three_d))
+    if options.labels:
+        rows = np.arange(min(options.labels, len(words)))
+        figure.add_trace(_labels(coords, rows, words, three_d, "labels", "#444", 10))
+    for rows, name, colour, symbol in (
+        (options.neighbours, "neighbours", "#e45756", "diamond"),
+        (options.highlight, options.highlight_name, "#000000", "circle-open"),
+    ):
+        rows = np.asarray(list(rows), dtype=int)
+        if len(rows):
+            marker = {"size": 12, "color": colour, "symbol": symbol, "line": {"width": 2, "color": colour}}
+            figure.add_trace(_points(coords, rows, hover, name, marker, three_d, text=[words[i] for i in rows]))
+    _layout(figure, coords, options, three_d)
+    return figure
+
+
+def _hover_text(words: list[str], metadata: pd.DataFrame | None) -> list[str]:
+    if metadata is None or metadata.empty:
+        return [f"<b>{w}</b>" for w in words]
+    columns = [c for c in metadata.columns if str(c) != "word"][:6]
+    values = metadata[columns].astype(str).to_numpy()
+    return [
+        f"<b>{w}</b><br>" + "<br>".join(f"{c}: {v}" for c, v in zip(columns, row, strict=True))
+        for w, row in zip(words, values, strict=True)
+    ]
+
+
+def _colour_groups(colouring: Colouring | None, n: int):
+    """(trace name, row indices, marker) per colour group."""
+    base = {"size": 5, "opacity": 0.75}
+    if colouring is None:
+        yield "points", np.arange(n), {**base, "color": PALETTE[0]}
+        return
+    values = np.asarray(colouring.values)
+    if colouring.numeric:
+        marker = {
+            **base,
+            "color": values.astype(float),
+            "colorscale": colouring.colorscale,
+            "showscale": True,
+            "colorbar": {"title": {"text": colouring.title}, "thickness": 12},
+        }
+        if colouring.range:
+            marker["cmin"], marker["cmax"] = colouring.range
+        yield colouring.title, np.arange(n), marker
+        return
+    series = pd.Series(values.astype(str))
+    top = series.value_counts().index[:MAX_CATEGORIES].tolist()
+    grouped = series.where(series.isin(top), "other")
+    for i, category in enumerate(sorted(grouped.unique(), key=lambda c: (c == "other", _natural(c)))):
+        colour = PALETTE[-1] if category == "other" else PALETTE[i % (len(PALETTE) - 1)]
+        yield category, np.flatnonzero(grouped.to_numpy() == category), {**base, "color": colour}
+
+
+def _natural(text: str) -> tuple:
+    head = text.split(":", 1)[0].strip()
+    return (0, float(head), text) if head.lstrip("-").replace(".", "", 1).isdigit() else (1, 0.0, text)
+
+
+def _points(
+    coords: np.ndarray,
+    rows: Sequence[int],
+    hover: list[str],
+    name: str,
+    marker: dict,
+    three_d: bool,
+    text: list[str] | None = None,
+) -> go.Scattergl | go.Scatter3d:
+    rows = np.asarray(rows, dtype=int)
+    common = {
+        "name": name,
+        "mode": "markers+text" if text is not None else "markers",
+        "marker": marker,
+        "hovertext": [hover[i] for i in rows],
+        "hoverinfo": "text",
+        "customdata": rows.reshape(-1, 1),
+    }
+    if text is not None:
+        common |= {"text": text, "textposition": "top center"}
+    if three_d:
+        marker3d = {k: v for k, v in marker.items() if k != "symbol" or v in ("circle", "diamond", "circle-open")}
+        return go.Scatter3d(x=coords[rows, 0], y=coords[rows, 1], z=coords[rows, 2], **{**common, "marker": marker3d})
+    return go.Scattergl(x=coords[rows, 0], y=coords[rows, 1], **common)
+
+
+def _labels(
+    coords: np.ndarray, rows: np.ndarray, words: list[str], three_d: bool, name: str, colour: str, size: int
+) -> go.Scattergl | go.Scatter3d:
+    text = [words[i] for i in rows]
+    style = {"name": name, "mode": "text", "text": text, "hoverinfo": "skip", "showlegend": False}
+    style["textfont"] = {"size": size, "color": colour}
+    if three_d:
+        return go.Scatter3d(x=coords[rows, 0], y=coords[rows, 1], z=coords[rows, 2], **style)
+    return go.Scattergl(x=coords[rows, 0], y=coords[rows, 1], **style)
+
+
+def _layout(figure: go.Figure, coords: np.ndarray, options: ScatterOptions, three_d: bool) -> None:
+    figure.update_layout(
+        title=options.title,
+        height=options.height,
+        margin={"l": 10, "r": 10, "t": 40 if options.title else 10, "b": 10},
+        legend={"itemsizing": "constant", "orientation": "v"},
+        dragmode="lasso" if not three_d else "orbit",
+        hovermode="closest",
+        uirevision="keep",
+    )
+    if three_d:
+        figure.update_scenes(xaxis_title="", yaxis_title="", zaxis_title="")
+        return
+    figure.update_xaxes(showticklabels=False, title="", zeroline=False)
+    figure.update_yaxes(showticklabels=False, title="", zeroline=False, scaleanchor="x", scaleratio=1)
+    rows = np.asarray(list(options.highlight), dtype=int)
+    if options.zoom_to_highlight and len(rows):
+        low, high = coords[rows].min(axis=0), coords[rows].max(axis=0)
+        pad = np.maximum((high - low) * 0.3, np.ptp(coords, axis=0) * 0.03)
+        figure.update_xaxes(range=[float(low[0] - pad[0]), float(high[0] + pad[0])])
+        figure.update_yaxes(range=[float(low[1] - pad[1]), float(high[1] + pad[1])])
