@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pandas as pd
 
 from app.space import EmbeddingSpace
 
@@ -53,6 +54,17 @@ def to_projector_tsv(space: EmbeddingSpace) -> tuple[bytes, bytes]:
     for word, row in zip(words, meta.astype(str).itertuples(index=False), strict=True):
         out.write("\t".join([word, *(_clean(v) for v in row)]) + "\n")
     return vectors, out.getvalue().encode("utf-8")
+
+
+def coordinates_frame(space: EmbeddingSpace, coords: np.ndarray) -> pd.DataFrame:
+    """A table of projected coordinates: word, x, y (z), then the space's metadata."""
+    axes = ["x", "y", "z"][: coords.shape[1]]
+    frame = pd.DataFrame(np.asarray(coords), columns=axes)
+    frame.insert(0, "word", list(space.words))
+    if space.metadata is not None:
+        extra = space.metadata.reset_index(drop=True)
+        frame = pd.concat([frame, extra.drop(columns=[c for c in extra.columns if c in frame.columns])], axis=1)
+    return frame
 
 
 def _clean(field: str) -> str:

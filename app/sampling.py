@@ -68,7 +68,8 @@ def select(
     raise InputError(f"unknown selection {mode!r}; choose one of: {', '.join(MODES)}")
 
 
-def _search(space: EmbeddingSpace, pattern: str, n: int) -> Selection:
+def matching_rows(space: EmbeddingSpace, pattern: str) -> list[int]:
+    """Rows whose word matches ``pattern`` (a substring or regular expression, any case)."""
     pattern = pattern.strip()
     if not pattern:
         raise InputError("type something to search for, e.g. 'ing$' or 'king'")
@@ -78,7 +79,12 @@ def _search(space: EmbeddingSpace, pattern: str, n: int) -> Selection:
         regex = re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
         raise InputError(f"{pattern!r} is not a valid regular expression ({exc})") from None
-    rows = [i for i, w in enumerate(space.words) if regex.search(w)]
+    return [i for i, w in enumerate(space.words) if regex.search(w)]
+
+
+def _search(space: EmbeddingSpace, pattern: str, n: int) -> Selection:
+    pattern = pattern.strip()
+    rows = matching_rows(space, pattern)
     if not rows:
         raise InputError(f"no word in {space.name!r} matches {pattern!r}")
     shown = rows[:n]

@@ -190,6 +190,16 @@ class EmbeddingSpace:
 
     def renamed(self, name: str) -> EmbeddingSpace:
         """The same space under another name."""
+        return self.with_source(name=name)
+
+    def with_source(self, *, name: str | None = None, **provenance: Any) -> EmbeddingSpace:
+        """The same vectors (shared, not copied) with another name or more provenance."""
         return EmbeddingSpace(
-            name, self._words, self._vectors, metadata=self._metadata, source=self._source, subwords=self._subwords
+            name or self._name,
+            self._words,
+            self._vectors,
+            metadata=self._metadata,
+            source={**self._source, **provenance},
+            subwords=self._subwords,
+            copy=False,
         )

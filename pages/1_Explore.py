@@ -1,15 +1,117 @@
-"""Explore: See the space: project it to 2D or 3D and look at who lives near whom."""
+"""Explore: project the active space to 2D/3D, colour, search, select, and look up neighbours."""
 
-from pages._ui.widgets import coming_soon
+import streamlit as st
 
-coming_soon(
-    "Explore",
-    ":material/scatter_plot:",
-    "See the space: project it to 2D or 3D and look at who lives near whom.",
-    [
-        "UMAP, t-SNE and PCA projections in 2D and 3D, with hover, search and labels",
-        "nearest neighbours of a word or of a formula such as king - man + woman",
-        "k-means and HDBSCAN clusters labelled by their most central words",
-        "how much a projection distorts: which neighbours survive the squeeze to 2D",
-    ],
+from app.projection import METHODS
+from app.sampling import MODES, select
+from pages._ui import explore, url
+from pages._ui.state import require_space
+from pages._ui.widgets import page_setup, report_errors
+
+page_setup("Explore", ":material/scatter_plot:")
+st.title("Explore")
+st.write(
+    "Squeeze the space down to 2 or 3 dimensions to look at it. Nearby points are words the "
+    "model considers similar. Every projection distorts; the distortion measure shows how much."
 )
+with st.expander("What am I looking at?"):
+    st.markdown(explore.EXPLANATION)
+
+space = require_space()
+explore.bind_url_defaults(space)
+
+# --- 1. which points ---------------------------------------------------------------
+st.subheader("1. Which points")
+left, right = st.columns([1, 2])
+mode = left.selectbox("Show", list(MODES), format_func=MODES.get, key="mode")
+with right:
+    if mode in ("top", "random", "search"):
+        st.number_input("How many points (at most)", 10, 100_000, step=500, key="n")
+    if mode == "random":
+        st.number_input("Random seed", 0, 10_000, key="sample_seed")
+    if mode == "search":
+        st.text_input("Search (a word part or a regular expression)", key="pattern", placeholder="e.g. ^king or ing$")
+    if mode == "list":
+        st.text_area("Words, one per line or separated by commas", key="words", height=110)
+    if mode == "neighbours":
+        st.text_input("Word", key="word")
+        st.slider("How many neighbours", 5, 500, key="k_around")
+
+selection = None
+with report_errors("choose the points"):
+    selection = select(
+        space,
+        mode,
+        n=st.session_state.get("n", 2000),
+        seed=st.session_state.get("sample_seed", 0),
+        pattern=st.session_state.get("pattern", ""),
+        words=st.session_state.get("words", ""),
+        word=st.session_state.get("word", ""),
+        k=st.session_state.get("k_around", 50),
+    )
+if selection is None:
+    st.stop()
+st.caption(f"Showing {selection.description}.")
+if selection.missing:
+    st.warning(
+        f"Not in {space.name}: {', '.join(selection.missing[:30])}" + (" …" if len(selection.missing) > 30 else "")
+    )
+
+# --- 2. projection ------------------------------------------------------------------
+st.subheader("2. Projection")
+cols = st.columns([1.2, 1, 1, 2])
+method = cols[0].radio("Method", list(METHODS), format_func=lambda m: METHODS[m].label, key="method", horizontal=True)
+cols[1].radio("Dimensions", [2, 3], format_func=lambda d: f"{d}D", key="dims", horizontal=True)
+cols[2].selectbox("Distance", ["cosine", "euclidean"], key="metric", help="Cosine compares directions only.")
+with cols[3]:
+    if method == "tsne":
+        st.slider("Perplexity", 5, 100, key="perplexity", help=METHODS["tsne"].param_help["perplexity"])
+    if method == "umap":
+        a, b = st.columns(2)
+        a.slider("Neighbours", 2, 100, key="n_neighbors", help=METHODS["umap"].param_help["n_neighbors"])
+        b.slider("Minimum distance", 0.0, 1.0, step=0.05, key="min_dist", help=METHODS["umap"].param_help["min_dist"])
+st.caption(METHODS[method].about)
+
+request = explore.ProjectionRequest.from_state(selection.space)
+projection = explore.projection_for(request)
+if projection is None:
+    st.stop()
+url.publish(explore.URL_KEYS)
+
+# --- 3. the picture -----------------------------------------------------------------
+st.subheader("3. The picture")
+view = explore.view_controls(selection.space, projection)
+neighbours, neighbours_error = explore.neighbours_for(space)
+figure, shown = None, None
+with report_errors("draw the picture"):
+    figure, shown = explore.figure_for(selection.space, projection, view, neighbours)
+if figure is None:
+    st.stop()
+event = st.plotly_chart(
+    figure,
+    key="explore_chart",
+    on_select="rerun",
+    selection_mode=("points", "box", "lasso"),
+    config={"displaylogo": False, "scrollZoom": True},
+)
+explore.describe(projection, view, shown)
+
+chosen = explore.selected_rows(event)
+if chosen:
+    explore.selection_panel(space, selection.space, chosen)
+
+# --- 4. neighbours ------------------------------------------------------------------
+st.subheader("4. Nearest neighbours")
+st.caption("Computed in the original space with all its dimensions, never in the picture.")
+q_left, q_mid, q_right = st.columns([3, 1, 1])
+q_left.text_input("A word or a formula", key="query", placeholder="e.g. frog, or king - man + woman")
+q_mid.slider("How many", 1, 50, key="k", help="k nearest words")
+q_right.selectbox("Distance ", ["cosine", "euclidean"], key="query_metric")
+if neighbours_error:
+    st.error(f"Could not look up neighbours: {neighbours_error}")
+elif neighbours is not None:
+    explore.neighbours_panel(neighbours, selection.space)
+
+# --- 5. downloads -------------------------------------------------------------------
+st.subheader("5. Downloads")
+explore.downloads(space, selection.space, projection, figure)

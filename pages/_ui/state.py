@@ -45,10 +45,38 @@ def active_space() -> EmbeddingSpace | None:
 
 
 def require_space() -> EmbeddingSpace:
-    """The active space; without one, a friendly pointer to Home and the page stops."""
+    """The active space; without one, a friendly pointer to Home and the page stops.
+
+    A shared link may name a built-in sample (``?sample=glove&n_words=20000``): it is loaded
+    here, so a teacher's link opens the same view in a fresh browser.
+    """
     space = active_space()
     if space is None:
         st.info("No embedding space is loaded yet. Load a built-in sample or upload vectors on the Home page.")
         st.page_link(HOME, label="Go to Home", icon=":material/home:")
         st.stop()
+    return space
+
+
+def load_sample_from_url() -> EmbeddingSpace | None:
+    """When nothing is loaded and the URL names a built-in sample, load it (shared links)."""
+    if active_space() is not None:
+        return None
+    return _sample_from_url()
+
+
+def _sample_from_url() -> EmbeddingSpace | None:
+    from app.errors import InputError
+    from app.samples import GLOVE_DEFAULT
+    from pages._ui import cached
+
+    key = st.query_params.get("sample")
+    if not key:
+        return None
+    try:
+        n_words = int(st.query_params.get("n_words", GLOVE_DEFAULT))
+        space = cached.sample(key, n_words if key == "glove" else 0)
+    except (InputError, ValueError):
+        return None
+    add_space(space)
     return space

@@ -11,7 +11,7 @@ import streamlit as st
 from app.errors import InputError
 from app.space import EmbeddingSpace
 from app.summary import norms_figure, preview_frame, summarize
-from pages._ui import state
+from pages._ui import cached, state
 
 PAGES = (
     (state.HOME, "Home", ":material/home:"),
@@ -28,6 +28,8 @@ log = logging.getLogger("embedding_lab")
 def page_setup(title: str, icon: str) -> None:
     """Page config plus the sidebar: navigation and the active-space picker."""
     st.set_page_config(page_title=f"{title} · Embedding Lab", page_icon=icon, layout="wide")
+    cached.umap_warm_up()
+    state.load_sample_from_url()
     with st.sidebar:
         st.markdown("### Embedding Lab")
         for path, label, page_icon in PAGES:
