@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -10,6 +11,8 @@ import pytest
 from app.space import EmbeddingSpace
 
 ROOT = Path(__file__).resolve().parent.parent
+# AppTest runs pages inside the pytest process: no background UMAP compilation there.
+os.environ.setdefault("EMBEDDING_LAB_NO_WARMUP", "1")
 SAMPLE_DATA = ROOT / "sample_data"
 
 

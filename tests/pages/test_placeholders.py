@@ -5,7 +5,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = sorted((ROOT / "pages").glob("[0-9]_*.py"))
+BUILT = {"1_Explore"}
+PAGES = [p for p in sorted((ROOT / "pages").glob("[0-9]_*.py")) if p.stem not in BUILT]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=[p.stem for p in PAGES])

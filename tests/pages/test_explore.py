@@ -1,0 +1,166 @@
+"""AppTest for Explore: the PCA picture (asserted on the plotly spec), neighbours, 3D,
+a background t-SNE job, the URL, and bad input answered with messages."""
+
+import base64
+import json
+import time
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+HOME = str(ROOT / "streamlit_app.py")
+EXPLORE = "pages/1_Explore.py"
+
+
+def open_explore(sample: str = "glove", n: int = 500) -> AppTest:
+    at = AppTest.from_file(HOME, default_timeout=90)
+    at.run()
+    at.radio(key="sample_choice").set_value(sample)
+    at.button(key="load_sample").click()
+    at.run()
+    at.switch_page(EXPLORE)
+    at.session_state["n"] = n
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def figure(at: AppTest) -> dict:
+    charts = at.get("plotly_chart")
+    assert charts, "no chart on the page"
+    return json.loads(charts[0].proto.spec)
+
+
+def values(field) -> np.ndarray:
+    """A plotly array: a plain list, or plotly's typed-array encoding {dtype, bdata, shape}."""
+    if isinstance(field, dict) and "bdata" in field:
+        array = np.frombuffer(base64.b64decode(field["bdata"]), dtype=np.dtype(field["dtype"]))
+        shape = field.get("shape")
+        return array.reshape([int(s) for s in str(shape).split(",")]) if shape else array
+    return np.asarray(field)
+
+
+def point_traces(spec: dict) -> list[dict]:
+    return [t for t in spec["data"] if t.get("mode") == "markers"]
+
+
+@pytest.fixture(scope="module")
+def glove_page() -> AppTest:
+    return open_explore()
+
+
+def test_pca_picture_of_the_first_points(glove_page):
+    spec = figure(glove_page)
+    traces = point_traces(spec)
+    assert {t["type"] for t in traces} == {"scattergl"}
+    rows = sorted(int(r) for t in traces for r in values(t["customdata"]).reshape(-1))
+    assert rows == list(range(500))
+    labels = [t for t in spec["data"] if t.get("mode") == "text"]
+    assert labels and labels[0]["text"][:3] == ["the", ",", "."]
+    assert any("first 500 of 20,000" in c.value for c in glove_page.caption)
+    metrics = {m.label: m.value for m in glove_page.metric}
+    assert metrics["Neighbours kept"].endswith("%") and 0 < float(metrics["Trustworthiness"]) <= 1
+
+
+def test_formula_neighbours_and_their_highlight():
+    at = open_explore(n=2000)
+    at.text_input(key="query").set_value("king - man + woman")
+    at.run()
+    assert not at.exception
+    table = at.dataframe[-1].value
+    assert table["word"].iloc[0] == "queen"
+    spec = figure(at)
+    neighbours = [t for t in spec["data"] if t["name"] == "neighbours"]
+    assert neighbours and "prince" in neighbours[0]["text"]
+
+
+def test_three_dimensions_use_scatter3d():
+    at = open_explore(n=300)
+    at.radio(key="dims").set_value(3)
+    at.run()
+    assert not at.exception
+    assert {t["type"] for t in point_traces(figure(at))} == {"scatter3d"}
+
+
+def test_colour_by_metadata_for_digits():
+    at = open_explore(sample="digits", n=400)
+    assert at.selectbox(key="colour").value == "meta:digit"
+    names = {t["name"] for t in point_traces(figure(at))}
+    assert names == {str(d) for d in range(10)}
+
+
+def test_tsne_runs_as_a_background_job_then_draws():
+    at = open_explore(n=120)
+    at.radio(key="method").set_value("tsne")
+    at.run()
+    assert not at.get("plotly_chart")
+    assert any("about" in i.value for i in at.info)
+    at.button(key="run_projection").click()
+    at.run()
+    jobs = at.session_state["explore_jobs"]
+    job = next(iter(jobs.values()))
+    deadline = time.monotonic() + 60
+    while not job.done and time.monotonic() < deadline:
+        time.sleep(0.2)
+    at.run()
+    assert not at.exception
+    assert sum(len(values(t["x"])) for t in point_traces(figure(at))) == 120
+
+
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ({"query": "king - "}, "ends too early"),
+        ({"query": "xyzzyq"}, "'xyzzyq'"),
+        ({"mode": "search", "pattern": "[unclosed"}, "not a valid regular expression"),
+        ({"mode": "list", "words": "notaword1, notaword2"}, "none of the pasted words"),
+        ({"mode": "neighbours", "word": "qqqqzzz"}, "qqqqzzz"),
+    ],
+)
+def test_bad_input_gets_a_message_not_an_exception(setup, expected):
+    at = open_explore(n=200)
+    for key, value in setup.items():
+        at.session_state[key] = value
+    at.run()
+    assert not at.exception
+    assert any(expected in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_search_in_the_picture_highlights_and_warns_when_nothing_matches():
+    at = open_explore(n=500)
+    at.text_input(key="find").set_value("^the$")
+    at.run()
+    highlight = [t for t in figure(at)["data"] if t["name"].startswith("matches")]
+    assert highlight and highlight[0]["text"] == ["the"]
+    at.text_input(key="find").set_value("zzzzqqq")
+    at.run()
+    assert any("No point in the picture matches" in w.value for w in at.warning)
+
+
+def test_view_settings_go_into_the_url(glove_page):
+    params = glove_page.query_params
+    assert params["method"] == "pca" and params["sample"] == "glove" and params["n"] == "500"
+
+
+def test_a_shared_link_reopens_the_view_in_a_fresh_session():
+    at = AppTest.from_file(HOME, default_timeout=90)
+    at.query_params.update({"sample": "toy", "dims": "3", "query": "king - man + woman", "k": "3"})
+    at.switch_page(EXPLORE)
+    at.run()
+    assert not at.exception
+    assert at.session_state["active"] == "Toy royalty set"
+    assert at.radio(key="dims").value == 3
+    assert at.text_input(key="query").value == "king - man + woman"
+    assert at.dataframe[-1].value["word"].iloc[0] == "queen"
+
+
+def test_bad_values_in_the_url_fall_back_to_defaults():
+    at = AppTest.from_file(HOME, default_timeout=90)
+    at.query_params.update({"sample": "toy", "dims": "7", "method": "magic", "n": "-5"})
+    at.switch_page(EXPLORE)
+    at.run()
+    assert not at.exception
+    assert at.radio(key="dims").value == 2 and at.radio(key="method").value == "pca"
