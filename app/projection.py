@@ -52,6 +52,7 @@ class Method:
     seconds_per_point: float
     overhead_seconds: float
     min_points: int = 3
+    max_points: int = 100_000
     about: str = ""
     param_help: dict[str, str] = field(default_factory=dict)
 
@@ -160,6 +161,7 @@ METHODS: dict[str, Method] = {
         seconds_per_point=3e-3,
         overhead_seconds=1.0,
         min_points=5,
+        max_points=30_000,
         about="Keeps local neighbourhoods; distances between clusters and cluster sizes mean little.",
         param_help={"perplexity": "roughly how many neighbours each point pays attention to (5-50)"},
     ),
@@ -200,6 +202,11 @@ def project(
     unknown = set(params) - set(spec.defaults)
     if unknown:
         raise InputError(f"{spec.label} has no parameter {', '.join(sorted(unknown))}")
+    if len(space) > spec.max_points:
+        raise InputError(
+            f"{spec.label} is limited to {spec.max_points:,} points here ({len(space):,} chosen); "
+            "choose fewer points or another method"
+        )
     if len(space) < spec.min_points:
         raise InputError(f"{spec.label} needs at least {spec.min_points} points; this selection has {len(space)}")
     if method == "pca" and space.dim < n_components:

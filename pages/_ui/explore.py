@@ -160,7 +160,11 @@ def projection_for(request: ProjectionRequest) -> Projection | None:
 
 
 def _offer_run(request: ProjectionRequest, jobs: dict) -> None:
-    estimate = METHODS[request.method].estimate_seconds(len(request.space), request.space.dim)
+    spec = METHODS[request.method]
+    if len(request.space) > spec.max_points:
+        st.error(f"{spec.label} is limited to {spec.max_points:,} points here; choose fewer points or PCA/UMAP.")
+        return
+    estimate = spec.estimate_seconds(len(request.space), request.space.dim)
     st.info(f"{request.label}: about {estimate:.0f} s on this server. It runs in the background.")
     if st.button(f"Run {METHODS[request.method].label}", type="primary", key="run_projection"):
         for other in jobs.values():  # one projection per browser at a time: the newest wins
@@ -253,12 +257,15 @@ def figure_for(space: EmbeddingSpace, projection: Projection, view: View, neighb
     clustering = None
     colouring = None
     if view.colour in ("kmeans", "hdbscan"):
-        clustering = _cached(
-            results,
-            ("clusters", space.fingerprint, view.colour, view.n_clusters),
-            lambda: cluster(space, view.colour, k=min(view.n_clusters, len(space)), min_cluster_size=10),
-        )
-        colouring = Colouring("cluster", clustering.label_names())
+        try:
+            clustering = _cached(
+                results,
+                ("clusters", space.fingerprint, view.colour, view.n_clusters),
+                lambda: cluster(space, view.colour, k=min(view.n_clusters, len(space)), min_cluster_size=10),
+            )
+            colouring = Colouring("cluster", clustering.label_names())
+        except InputError as exc:
+            st.warning(f"No clusters: {exc}")
     elif view.colour == "rank":
         ranks = space.metadata.get("frequency_rank") if space.metadata is not None else None
         values = ranks.to_numpy() if ranks is not None else np.arange(1, len(space) + 1)
