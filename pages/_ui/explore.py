@@ -3,7 +3,6 @@ the neighbour and selection panels, and downloads. Computation stays in app/."""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -16,12 +15,12 @@ from app.errors import InputError
 from app.export import coordinates_frame, to_projector_tsv, to_word2vec_text
 from app.neighbours import Neighbours, nearest
 from app.plots import Colouring, ScatterOptions, scatter_figure
-from app.projection import METHODS, Cancelled, Projection, project
+from app.projection import METHODS, Projection, project
 from app.sampling import MODES, matching_rows
 from app.space import EmbeddingSpace
 from pages._ui import cached, url
+from pages._ui.background import background_result
 
-log = logging.getLogger("embedding_lab")
 
 DISTORTION_K = 10
 AUTO_DISTORTION_POINTS = 20_000
@@ -137,64 +136,18 @@ def projection_for(request: ProjectionRequest) -> Projection | None:
             return None
         results.put(request.key, found)
         return found
-    jobs: dict = st.session_state.setdefault("explore_jobs", {})
-    job = jobs.get(request.key)
-    if job is None:
-        _offer_run(request, jobs)
-        return None
-    if not job.done:
-        _watch(job)
-        return None
-    jobs.pop(request.key, None)
-    try:
-        return job.result()
-    except Cancelled:
-        st.info("The projection was cancelled.")
-    except InputError as exc:
-        st.error(f"Could not project: {exc}")
-    except Exception as exc:  # a bug of ours: one line for the user, the traceback in the log
-        log.exception("projection job failed")
-        st.error(f"The projection failed unexpectedly ({type(exc).__name__}: {exc}).")
-    _offer_run(request, jobs)
-    return None
-
-
-def _offer_run(request: ProjectionRequest, jobs: dict) -> None:
     spec = METHODS[request.method]
     if len(request.space) > spec.max_points:
         st.error(f"{spec.label} is limited to {spec.max_points:,} points here; choose fewer points or PCA/UMAP.")
-        return
-    estimate = spec.estimate_seconds(len(request.space), request.space.dim)
-    st.info(f"{request.label}: about {estimate:.0f} s on this server. It runs in the background.")
-    if st.button(f"Run {METHODS[request.method].label}", type="primary", key="run_projection"):
-        for other in jobs.values():  # one projection per browser at a time: the newest wins
-            other.cancel()
-        jobs.clear()
-        results = cached.results()
-
-        def work(progress) -> Projection:
-            projection = request.run(progress)
-            results.put(request.key, projection)
-            return projection
-
-        jobs[request.key] = cached.job_runner().submit(request.label, work, estimate_seconds=estimate)
-        st.rerun()
-
-
-@st.fragment(run_every=0.5)
-def _watch(job) -> None:
-    """Progress of a running job, refreshed twice a second; the whole page reruns when it ends."""
-    if job.done:
-        st.rerun(scope="app")
-    position = cached.job_runner().queue_position(job)
-    if position:
-        st.progress(0.0, text=f"{job.label}: waiting for a free worker ({position} ahead in the queue)")
-    else:
-        text = f"{job.label}: {job.message} · {job.elapsed:.0f} s (about {job.estimate_seconds:.0f} s expected)"
-        st.progress(job.fraction, text=text)
-    if st.button("Cancel", key=f"cancel_{job.id}"):
-        job.cancel()
-        st.rerun(scope="app")
+        return None
+    return background_result(
+        slot="projection",
+        key=request.key,
+        label=request.label,
+        work=request.run,
+        estimate_seconds=spec.estimate_seconds(len(request.space), request.space.dim),
+        button_label=f"Run {spec.label}",
+    )
 
 
 # --- the picture ------------------------------------------------------------------------

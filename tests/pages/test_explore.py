@@ -100,7 +100,7 @@ def test_tsne_runs_as_a_background_job_then_draws():
     assert any("about" in i.value for i in at.info)
     at.button(key="run_projection").click()
     at.run()
-    jobs = at.session_state["explore_jobs"]
+    jobs = at.session_state["jobs_projection"]
     job = next(iter(jobs.values()))
     deadline = time.monotonic() + 60
     while not job.done and time.monotonic() < deadline:
