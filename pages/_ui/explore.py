@@ -21,7 +21,6 @@ from app.space import EmbeddingSpace
 from pages._ui import cached, url
 from pages._ui.background import background_result
 
-
 DISTORTION_K = 10
 AUTO_DISTORTION_POINTS = 20_000
 URL_KEYS = [
