@@ -129,6 +129,8 @@ class _Parser:
         if token is not None and following == "*" and _is_number(token):
             self.take()
             self.take("*")
+            if not np.isfinite(float(token)):
+                raise InputError(f"{token!r} is not a usable weight in {self.text!r}; use an ordinary number")
             weight *= float(token)
         return self.factor(weight)
 

@@ -13,7 +13,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,7 +60,10 @@ class Job:
     def result(self) -> Any:
         """The work's return value; re-raises its exception (InputError, Cancelled, ...)."""
         assert self.future is not None
-        return self.future.result()
+        try:
+            return self.future.result()
+        except CancelledError:  # cancelled while still waiting: it never ran
+            raise Cancelled(self.label) from None
 
 
 class JobRunner:
@@ -77,8 +80,7 @@ class JobRunner:
         job = Job(label, estimate_seconds)
 
         def run() -> Any:
-            with self._lock:
-                self._waiting.remove(job)
+            self._forget(job)
             job.started_at = time.monotonic()
             job.report(0.0, "started")
             return work(*args, progress=job.report, **kwargs)
@@ -86,7 +88,13 @@ class JobRunner:
         with self._lock:
             self._waiting.append(job)
         job.future = self.executor.submit(run)
+        job.future.add_done_callback(lambda _: self._forget(job))  # a job cancelled before it started
         return job
+
+    def _forget(self, job: Job) -> None:
+        with self._lock:
+            if job in self._waiting:
+                self._waiting.remove(job)
 
     def queue_position(self, job: Job) -> int:
         """0 when running (or done); otherwise how many jobs are ahead of it, plus one."""

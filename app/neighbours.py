@@ -66,7 +66,12 @@ def nearest(
         scores[excluded] = -np.inf
     top = top_k(scores, k)
     top = top[np.isfinite(scores[top])]
-    values = scores[top] if metric == "cosine" else -scores[top]
+    if metric == "cosine":
+        values = scores[top]
+    else:  # the float32 expansion loses precision near 0: the reported distances are recomputed exactly
+        values = np.linalg.norm(space.vectors[top].astype(np.float64) - vector.astype(np.float64), axis=1)
+        order = np.argsort(values, kind="stable")
+        top, values = top[order], values[order]
     table = pd.DataFrame(
         {
             "rank": np.arange(1, len(top) + 1),

@@ -130,7 +130,8 @@ def _colour_groups(colouring: Colouring | None, n: int):
 
 def _natural(text: str) -> tuple:
     head = text.split(":", 1)[0].strip()
-    return (0, float(head), text) if head.lstrip("-").replace(".", "", 1).isdigit() else (1, 0.0, text)
+    number = head.removeprefix("-").replace(".", "", 1)
+    return (0, float(head), text) if number.isascii() and number.isdigit() else (1, 0.0, text)
 
 
 def _points(

@@ -7,7 +7,6 @@ Heavy libraries are imported inside the function that needs them.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import warnings
@@ -20,7 +19,9 @@ import numpy as np
 from app.errors import InputError
 from app.space import EmbeddingSpace
 
-THREADS = min(2, os.cpu_count() or 1)
+# One thread per job: the job runner already runs one job per core, and openTSNE with more threads
+# than free cores was 10-40x slower on a loaded 2-core server.
+THREADS = 1
 Progress = Callable[[float, str], None]
 """Called with (fraction done 0..1, what is happening); it may raise Cancelled to stop the run."""
 
@@ -158,7 +159,7 @@ METHODS: dict[str, Method] = {
         "t-SNE",
         _tsne,
         {"perplexity": 30.0},
-        seconds_per_point=3e-3,
+        seconds_per_point=4e-3,
         overhead_seconds=1.0,
         min_points=5,
         max_points=30_000,
@@ -211,6 +212,10 @@ def project(
         raise InputError(f"{spec.label} needs at least {spec.min_points} points; this selection has {len(space)}")
     if method == "pca" and space.dim < n_components:
         raise InputError(f"PCA to {n_components} dimensions needs vectors with at least {n_components} numbers")
+    if method == "pca" and len(space) < n_components:
+        raise InputError(
+            f"PCA to {n_components} dimensions needs at least {n_components} points; this selection has {len(space)}"
+        )
     used = {**spec.defaults, **params}
     notes = _fit_params_to_size(method, used, len(space))
     report = progress or (lambda fraction, message: None)
@@ -234,17 +239,20 @@ def project(
 def _fit_params_to_size(method: str, params: dict[str, Any], n: int) -> list[str]:
     """Lower neighbourhood sizes that small selections cannot support, and say so."""
     notes = []
+    try:
+        for name, cast in (("perplexity", float), ("n_neighbors", int), ("min_dist", float)):
+            if name in params:
+                params[name] = cast(params[name])
+    except (TypeError, ValueError):
+        raise InputError(f"projection parameters must be numbers, got {params}") from None
     if method == "tsne":
-        params["perplexity"] = float(params["perplexity"])
         if not 1 <= params["perplexity"] <= 200:
             raise InputError("perplexity must be between 1 and 200")
         largest = max(1.0, (n - 1) / 3)
         if params["perplexity"] > largest:
-            notes.append(f"perplexity lowered from {params['perplexity']:g} to {largest:.0f} for {n} points")
+            notes.append(f"perplexity lowered from {params['perplexity']:g} to {largest:.1f} for {n} points")
             params["perplexity"] = largest
     if method == "umap":
-        params["n_neighbors"] = int(params["n_neighbors"])
-        params["min_dist"] = float(params["min_dist"])
         if not 2 <= params["n_neighbors"] <= 200:
             raise InputError("n_neighbors must be between 2 and 200")
         if not 0 <= params["min_dist"] <= 1:

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 from gensim.models import KeyedVectors
 
-from app.export import format_float32, to_projector_tsv, to_word2vec_text
+from app.export import coordinates_frame, format_float32, to_projector_tsv, to_word2vec_text
 from app.loaders import load_vectors
 from tests.conftest import make_space
 
@@ -58,3 +58,40 @@ def test_projector_without_metadata_writes_one_unlabelled_column():
     vectors, metadata = to_projector_tsv(space)
     assert metadata == b"a\nb\n"
     assert vectors == b"1\t2\n3\t4\n"
+
+
+def test_coordinates_frame_2d_without_metadata():
+    space = make_space(["a", "b", "c"], np.eye(3))
+    coords = np.array([[0.5, -1], [2, 3], [4, 5.25]], dtype=np.float32)
+    frame = coordinates_frame(space, coords)
+    assert frame.columns.tolist() == ["word", "x", "y"]
+    assert frame["word"].tolist() == ["a", "b", "c"]
+    np.testing.assert_array_equal(frame[["x", "y"]].to_numpy(), coords)
+    assert frame.to_csv(index=False).splitlines()[:2] == ["word,x,y", "a,0.5,-1.0"]
+
+
+def test_coordinates_frame_3d_with_metadata_after_the_axes():
+    space = random_space()
+    coords = np.arange(15, dtype=np.float32).reshape(5, 3)
+    frame = coordinates_frame(space, coords)
+    assert frame.columns.tolist() == ["word", "x", "y", "z", "group", "n"]
+    assert frame["z"].tolist() == [2, 5, 8, 11, 14]
+    assert frame["group"].tolist() == ["royal", "royal", "x", "tab\there", "y"]
+    assert frame["n"].tolist() == [1, 2, 3, 4, 5]
+
+
+def test_coordinates_frame_of_a_subset_aligns_metadata_rows():
+    subset = random_space().subset(indices=[4, 0])
+    frame = coordinates_frame(subset, np.zeros((2, 2), dtype=np.float32))
+    assert frame["word"].tolist() == ["naïve", "king"]
+    assert frame["n"].tolist() == [5, 1]
+    assert frame.index.tolist() == [0, 1]
+
+
+def test_coordinates_frame_metadata_does_not_overwrite_word_or_axes():
+    meta = pd.DataFrame({"word": ["W1", "W2"], "x": [9, 9], "kind": ["p", "q"]})
+    space = make_space(["a", "b"], np.eye(2), metadata=meta)
+    frame = coordinates_frame(space, np.array([[1, 2], [3, 4]], dtype=np.float32))
+    assert frame.columns.tolist() == ["word", "x", "y", "kind"]
+    assert frame["word"].tolist() == ["a", "b"]
+    assert frame["x"].tolist() == [1, 3]

@@ -1,0 +1,221 @@
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from app.errors import InputError
+from app.jobs import Job, JobRunner, ResultCache
+from app.projection import Cancelled
+
+WAIT = 10  # seconds; only a safety net so a broken runner fails instead of hanging
+
+
+@pytest.fixture
+def runner():
+    runner = JobRunner(max_workers=1)
+    yield runner
+    runner.executor.shutdown(wait=True, cancel_futures=True)
+
+
+class Gate:
+    """Work that says when it has started and waits until it is let go, reporting progress."""
+
+    def __init__(self) -> None:
+        self.started = threading.Event()
+        self.release = threading.Event()
+        self.calls = 0
+
+    def __call__(self, value, *, progress):
+        self.calls += 1
+        progress(0.5, "half way")
+        self.started.set()
+        assert self.release.wait(WAIT)
+        progress(0.9, "almost")
+        return value
+
+
+def test_submit_runs_the_work_with_args_kwargs_and_progress(runner):
+    seen = {}
+
+    def work(a, b, *, scale, progress):
+        progress(0.25, "a quarter")
+        reporter = progress.__self__  # the Job itself: progress is its bound report method
+        seen.update(job=reporter, fraction=reporter.fraction, message=reporter.message)
+        return (a + b) * scale
+
+    job = runner.submit("sum", work, 2, 3, scale=10, estimate_seconds=4.0)
+    assert isinstance(job, Job)
+    assert job.label == "sum"
+    assert job.estimate_seconds == 4.0
+    assert job.result() == 50
+    assert seen == {"job": job, "fraction": 0.25, "message": "a quarter"}
+    assert job.done
+    assert not job.cancelled
+    assert job.started_at is not None
+    assert runner.queue_position(job) == 0
+
+
+def test_progress_is_clamped():
+    job = Job("clamp")
+    job.report(1.7, "over")
+    assert job.fraction == 1.0
+    job.report(-3, "under")
+    assert (job.fraction, job.message) == (0.0, "under")
+
+
+def test_errors_from_the_work_are_re_raised(runner):
+    def fails(*, progress):
+        raise InputError("perplexity must be between 1 and 200")
+
+    job = runner.submit("bad", fails)
+    with pytest.raises(InputError, match="perplexity must be between 1 and 200"):
+        job.result()
+    assert job.done
+
+
+def test_max_workers_1_queues_jobs_in_order_with_positions(runner):
+    first, second, third = Gate(), Gate(), Gate()
+    jobs = [runner.submit(f"job {i}", gate, i) for i, gate in enumerate((first, second, third))]
+    assert first.started.wait(WAIT)
+    assert [runner.queue_position(job) for job in jobs] == [0, 1, 2]
+    assert jobs[0].fraction == 0.5
+    assert jobs[0].message == "half way"
+    assert jobs[1].message == "waiting for a free worker"
+    assert jobs[1].started_at is None
+    assert not second.started.is_set()
+
+    first.release.set()
+    assert jobs[0].result() == 0
+    assert second.started.wait(WAIT)
+    assert [runner.queue_position(job) for job in jobs] == [0, 0, 1]
+
+    second.release.set()
+    third.release.set()
+    assert [job.result() for job in jobs] == [0, 1, 2]
+    assert [runner.queue_position(job) for job in jobs] == [0, 0, 0]
+
+
+def test_cancel_before_start_never_runs_the_work_and_leaves_the_queue(runner):
+    first, second, third = Gate(), Gate(), Gate()
+    running = runner.submit("running", first, "a")
+    waiting = runner.submit("waiting", second, "b")
+    behind = runner.submit("behind", third, "c")
+    assert first.started.wait(WAIT)
+    assert runner.queue_position(behind) == 2
+
+    waiting.cancel()
+    assert waiting.cancelled
+    assert waiting.done
+    assert runner.queue_position(waiting) == 0
+    assert runner.queue_position(behind) == 1
+
+    first.release.set()
+    third.release.set()
+    assert running.result() == "a"
+    assert behind.result() == "c"
+    with pytest.raises(Cancelled):
+        waiting.result()
+    assert second.calls == 0
+
+
+def test_cancel_while_running_stops_at_the_next_progress_report(runner):
+    started = threading.Event()
+    reports = []
+
+    def loop(*, progress):
+        for i in range(10_000):
+            progress(i / 10_000, f"step {i}")
+            reports.append(i)
+            started.set()
+            threading.Event().wait(0.001)
+        return "finished"
+
+    job = runner.submit("loop", loop)
+    assert started.wait(WAIT)
+    job.cancel()
+    with pytest.raises(Cancelled):
+        job.result()
+    assert job.cancelled
+    assert len(reports) < 10_000
+
+
+def test_cancelled_job_raises_at_its_first_report():
+    job = Job("x")
+    job.cancel()
+    with pytest.raises(Cancelled):
+        job.report(0.1, "anything")
+
+
+def test_a_cancelled_running_job_frees_the_worker_for_the_next(runner):
+    started = threading.Event()
+
+    def forever(*, progress):
+        for _ in range(WAIT * 1000):  # "forever", but bounded so a broken cancel cannot hang the suite
+            progress(0.1, "spinning")
+            started.set()
+            threading.Event().wait(0.001)
+        return "not cancelled"
+
+    stuck = runner.submit("forever", forever)
+    after = runner.submit("after", lambda *, progress: "next")
+    assert started.wait(WAIT)
+    assert runner.queue_position(after) == 1
+    stuck.cancel()
+    assert after.result() == "next"
+    with pytest.raises(Cancelled):
+        stuck.result()
+
+
+def test_runner_accepts_an_executor():
+    with ThreadPoolExecutor(2) as executor:
+        runner = JobRunner(executor)
+        assert runner.executor is executor
+        assert runner.submit("x", lambda x, *, progress: x * 2, 21).result() == 42
+
+
+def test_default_workers():
+    runner = JobRunner()
+    try:
+        assert runner.max_workers >= 1
+    finally:
+        runner.executor.shutdown()
+
+
+# --- ResultCache --------------------------------------------------------------------------
+def test_result_cache_get_and_put():
+    cache = ResultCache()
+    assert cache.get(("projection", "abc")) is None
+    cache.put(("projection", "abc"), [1, 2])
+    assert cache.get(("projection", "abc")) == [1, 2]
+    cache.put(("projection", "abc"), [3])
+    assert cache.get(("projection", "abc")) == [3]
+
+
+def test_result_cache_evicts_the_least_recently_used():
+    cache = ResultCache(max_entries=3)
+    for key in "abc":
+        cache.put(key, key.upper())
+    assert cache.get("a") == "A"  # a is now the most recent
+    cache.put("d", "D")
+    assert cache.get("b") is None
+    assert [cache.get(k) for k in "acd"] == ["A", "C", "D"]
+    cache.put("c", "C2")  # updating refreshes too
+    cache.put("e", "E")
+    assert cache.get("a") is None
+    assert [cache.get(k) for k in "cde"] == ["C2", "D", "E"]
+
+
+def test_result_cache_is_thread_safe():
+    cache = ResultCache(max_entries=50)
+
+    def hammer(offset: int) -> None:
+        for i in range(2_000):
+            cache.put((offset, i % 80), i)
+            cache.get((offset, (i * 7) % 80))
+
+    threads = [threading.Thread(target=hammer, args=(t,)) for t in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(WAIT)
+    assert len(cache._items) == 50
