@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -17,17 +18,22 @@ MAX_K = 1000
 
 @dataclass(frozen=True)
 class Neighbours:
-    """The top-k answer: a table (rank, word, similarity or distance) and what was asked."""
+    """The top-k answer: words with their similarity (cosine) or distance (euclidean), best first."""
 
     query: str
     metric: str
-    table: pd.DataFrame
+    words: list[str]
+    values: np.ndarray
     excluded: tuple[str, ...]
     subword_words: tuple[str, ...] = ()
 
-    @property
-    def words(self) -> list[str]:
-        return self.table["word"].tolist()
+    @cached_property
+    def table(self) -> pd.DataFrame:
+        """rank, word, similarity (or distance), built only when a page or notebook asks for it."""
+        column = "similarity" if self.metric == "cosine" else "distance"
+        return pd.DataFrame(
+            {"rank": np.arange(1, len(self.words) + 1), "word": self.words, column: self.values.astype(np.float64)}
+        )
 
 
 def nearest(
@@ -72,22 +78,17 @@ def nearest(
         values = np.linalg.norm(space.vectors[top].astype(np.float64) - vector.astype(np.float64), axis=1)
         order = np.argsort(values, kind="stable")
         top, values = top[order], values[order]
-    table = pd.DataFrame(
-        {
-            "rank": np.arange(1, len(top) + 1),
-            "word": [space.words[i] for i in top],
-            "similarity" if metric == "cosine" else "distance": values.astype(np.float64),
-        }
-    )
-    return Neighbours(label, metric, table, tuple(space.words[i] for i in excluded), subword_words)
+    words = [space.words[i] for i in top]
+    return Neighbours(label, metric, words, values, tuple(space.words[i] for i in excluded), subword_words)
 
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the k highest scores, best first (argpartition, then a sort of just k)."""
-    k = min(k, len(scores))
+    n = len(scores)
+    k = min(k, n)
     if k <= 0:
         return np.empty(0, dtype=np.int64)
-    part = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else np.arange(len(scores))
+    part = np.argpartition(scores, n - k)[n - k :] if k < n else np.arange(n)
     return part[np.argsort(-scores[part], kind="stable")]
 
 
