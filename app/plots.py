@@ -272,3 +272,57 @@ def analogy_figure(space: EmbeddingSpace, answer: AnalogyAnswer, answers_shown: 
     figure.update_xaxes(showticklabels=False, zeroline=False)
     figure.update_yaxes(showticklabels=False, zeroline=False, scaleanchor="x", scaleratio=1)
     return figure
+
+
+def projection_bars(table: pd.DataFrame, *, band: float, title: str, positive: str, negative: str) -> go.Figure:
+    """Words sorted by their projection on a direction, as horizontal bars, with a grey neutral band."""
+    ordered = table.sort_values("projection")
+    colours = ["#e45756" if v > band else "#4c78a8" if v < -band else "#bab0ac" for v in ordered["projection"]]
+    figure = go.Figure(
+        go.Bar(
+            x=ordered["projection"],
+            y=ordered["word"],
+            orientation="h",
+            marker_color=colours,
+            hovertemplate="%{y}: %{x:.3f}<extra></extra>",
+        )
+    )
+    figure.add_vrect(x0=-band, x1=band, fillcolor="#999", opacity=0.15, line_width=0, layer="below")
+    figure.update_layout(
+        title=title,
+        height=max(320, 16 * len(ordered) + 80),
+        margin={"l": 10, "r": 10, "t": 40, "b": 30},
+        xaxis_title=f"← {negative}   ·   cosine with the direction   ·   {positive} →",
+        yaxis={"automargin": True, "tickfont": {"size": 10}},
+    )
+    return figure
+
+
+def two_axis_figure(table: pd.DataFrame, *, x_name: str, y_name: str) -> go.Figure:
+    """Words placed by their cosine with two directions (as whatlies and Parallax do)."""
+    figure = go.Figure(
+        go.Scatter(
+            x=table["x"],
+            y=table["y"],
+            mode="markers+text",
+            text=table["word"],
+            textposition="top center",
+            marker={"size": 7, "color": "#4c78a8"},
+            hovertemplate="%{text}: (%{x:.3f}, %{y:.3f})<extra></extra>",
+        )
+    )
+    figure.add_hline(y=0, line_color="#ccc")
+    figure.add_vline(x=0, line_color="#ccc")
+    figure.update_layout(
+        height=520, margin={"l": 10, "r": 10, "t": 30, "b": 40}, xaxis_title=x_name, yaxis_title=y_name
+    )
+    return figure
+
+
+def variance_bars(ratios: Sequence[float]) -> go.Figure:
+    """Share of the pairs' variance per principal component: is one direction justified?"""
+    figure = go.Figure(go.Bar(x=[f"PC{i + 1}" for i in range(len(ratios))], y=list(ratios), marker_color="#4c78a8"))
+    figure.update_layout(
+        height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"tickformat": ".0%", "title": "variance"}
+    )
+    return figure

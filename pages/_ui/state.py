@@ -16,8 +16,8 @@ def spaces() -> dict[str, EmbeddingSpace]:
     return st.session_state.setdefault(SPACES, {})
 
 
-def add_space(space: EmbeddingSpace) -> str:
-    """Keep ``space`` (renamed 'name (2)' if another space has its name) and make it active."""
+def add_space(space: EmbeddingSpace, *, activate: bool = True) -> str:
+    """Keep ``space`` (renamed 'name (2)' if another space has its name) and, by default, make it active."""
     loaded = spaces()
     name = space.name
     if name in loaded and loaded[name].fingerprint != space.fingerprint:
@@ -27,7 +27,8 @@ def add_space(space: EmbeddingSpace) -> str:
         name = f"{space.name} ({number})"
         space = space.renamed(name)
     loaded[name] = space
-    st.session_state[ACTIVE] = name
+    if activate or not st.session_state.get(ACTIVE):
+        st.session_state[ACTIVE] = name
     return name
 
 

@@ -1,0 +1,94 @@
+"""AppTest for Bias: the gender direction on GloVe, professions on it, WEAT next to the paper,
+RIPA/DirectBias, hard debiasing with its check, and bad input answered with messages."""
+
+import json
+import time
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+HOME = str(ROOT / "streamlit_app.py")
+
+
+def open_bias(n_words: int = 100_000) -> AppTest:
+    at = AppTest.from_file(HOME, default_timeout=90)
+    at.query_params.update({"sample": "glove", "n_words": str(n_words)})
+    at.switch_page("pages/5_Bias.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.fixture(scope="module")
+def page() -> AppTest:
+    return open_bias()
+
+
+def test_direction_and_professions_chart(page):
+    assert any("woman - man" in c.value for c in page.caption)
+    charts = [json.loads(c.proto.spec) for c in page.get("plotly_chart")]
+    bars = [c for c in charts if c["data"][0]["type"] == "bar" and c["data"][0].get("orientation") == "h"]
+    assert bars and "nurse" in bars[0]["data"][0]["y"]
+
+
+def test_weat_1_next_to_the_paper(page):
+    metrics = {m.label: m.value for m in page.metric}
+    assert float(metrics["Effect size (d)"]) > 1.0
+    assert metrics["p-value"].startswith("<") or float(metrics["p-value"]) < 0.01
+    assert metrics["People (IAT) d"] == "1.35"
+
+
+def test_all_ten_tests_table(page):
+    page.button(key="weat_all").click()
+    page.run()
+    table = next(d.value for d in page.dataframe if "people (IAT) d" in d.value.columns)
+    assert len(table) == 10 and table["effect size d"].notna().sum() >= 8
+
+
+def test_hard_debias_adds_a_space_and_reports_the_check():
+    at = open_bias(n_words=20_000)
+    at.button(key="run_debias").click()
+    at.run()
+    job = next(iter(at.session_state["jobs_debias"].values()))
+    deadline = time.monotonic() + 120
+    while not job.done and time.monotonic() < deadline:
+        time.sleep(0.2)
+    at.run()
+    assert not at.exception, at.exception
+    names = list(at.session_state["spaces"])
+    assert any("hard-debiased" in n for n in names)
+    assert at.session_state["active"] == "GloVe 6B 50d (top 20,000)"
+    summary = at.dataframe[-1].value
+    direct = summary[summary["measure"].str.startswith("DirectBias")].iloc[0]
+    assert direct["after"] < 1e-3 < direct["before"]
+    cluster = summary[summary["measure"] == "k-means cluster accuracy"].iloc[0]
+    assert cluster["after"] > 0.55
+
+
+def test_small_glove_weat_explains_and_offers_a_bigger_sample():
+    at = open_bias(n_words=20_000)
+    assert any("more than half of set X (Flowers)" in e.value for e in at.error)
+    at.button(key="bigger_glove").click()
+    at.run()
+    assert at.session_state["active"] == "GloVe 6B 50d (top 100,000)"
+    assert not at.error
+
+
+@pytest.mark.parametrize(
+    ("source", "key", "value", "expected"),
+    [
+        ("pair", "pair_a", "xyzzyq", "xyzzyq"),
+        ("formula", "bias_formula", "woman -", "ends too early"),
+        ("formula", "bias_formula", "woman - woman", "cancels out"),
+    ],
+)
+def test_bad_direction_input_gets_a_message(source, key, value, expected):
+    at = open_bias(n_words=20_000)
+    at.radio(key="bias_source").set_value(source)
+    at.run()
+    at.text_input(key=key).set_value(value)
+    at.run()
+    assert not at.exception
+    assert any(expected in e.value for e in at.error), [e.value for e in at.error]
