@@ -326,3 +326,50 @@ def variance_bars(ratios: Sequence[float]) -> go.Figure:
         height=220, margin={"l": 10, "r": 10, "t": 10, "b": 10}, yaxis={"tickformat": ".0%", "title": "variance"}
     )
     return figure
+
+
+def section_bars(results: dict[str, pd.DataFrame]) -> go.Figure:
+    """Analogy accuracy per section, one bar group per space; Google's 'gram' sections are syntactic."""
+    figure = go.Figure()
+    for name, sections in results.items():
+        kinds = ["syntactic" if str(s).startswith("gram") else "semantic" for s in sections["section"]]
+        figure.add_trace(
+            go.Bar(
+                x=sections["section"],
+                y=sections["accuracy"],
+                name=name,
+                customdata=np.column_stack([sections["correct"], sections["total"], kinds]),
+                hovertemplate="%{x}: %{y:.1%} (%{customdata[0]} of %{customdata[1]}, %{customdata[2]})<extra></extra>",
+            )
+        )
+    figure.update_layout(
+        barmode="group",
+        height=420,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        yaxis={"tickformat": ".0%", "title": "accuracy", "range": [0, 1]},
+        legend={"orientation": "h", "y": 1.1},
+    )
+    return figure
+
+
+def pairs_scatter(pairs: pd.DataFrame, *, title: str) -> go.Figure:
+    """Human judgement against model cosine, one point per word pair (out-of-vocabulary pairs left out)."""
+    shown = pairs[~pairs["oov"]] if "oov" in pairs else pairs
+    figure = go.Figure(
+        go.Scattergl(
+            x=shown["human"],
+            y=shown["model"],
+            mode="markers",
+            marker={"size": 6, "opacity": 0.6, "color": "#4c78a8"},
+            text=shown["word1"] + " – " + shown["word2"],
+            hovertemplate="%{text}<br>human %{x}<br>model %{y:.3f}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        height=420,
+        margin={"l": 10, "r": 10, "t": 40, "b": 10},
+        xaxis_title="human score",
+        yaxis_title="model cosine similarity",
+    )
+    return figure

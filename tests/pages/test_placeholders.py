@@ -5,7 +5,7 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-BUILT = {"1_Explore", "3_Analogies", "5_Bias"}
+BUILT = {"1_Explore", "3_Analogies", "4_Evaluate", "5_Bias"}
 PAGES = [p for p in sorted((ROOT / "pages").glob("[0-9]_*.py")) if p.stem not in BUILT]
 
 
