@@ -295,6 +295,8 @@ def selected_rows(event) -> list[int]:
     rows = []
     for point in selection.get("points", []):
         data = point.get("customdata")
+        if isinstance(data, dict):  # plotly's typed arrays arrive as {"0": row}
+            data = list(data.values())
         if isinstance(data, list) and data:
             rows.append(int(data[0]))
         elif isinstance(data, int | float):

@@ -44,3 +44,22 @@ def test_broken_formula_shows_a_message(page, server):
     alert.wait_for()
     assert "ends too early" in alert.inner_text()
     page.screenshot(path=str(ARTIFACTS / "explore-bad-formula.png"))
+
+
+def test_lasso_selection_lists_words_with_their_neighbours(page, server):
+    open_link(page, server, "sample=glove&n_words=20000&n=500&labels=0&colour=none")
+    plot = page.locator(".js-plotly-plot").first
+    plot.wait_for()
+    page.wait_for_timeout(1500)
+    plot.scroll_into_view_if_needed()
+    box = page.locator(".js-plotly-plot .nsewdrag").first.bounding_box()
+    cx, cy = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(cx - 60, cy - 60)
+    page.mouse.down()
+    for dx, dy in ((60, -60), (60, 60), (-60, 60), (-60, -60)):
+        page.mouse.move(cx + dx, cy + dy, steps=8)
+    page.mouse.up()
+    listed = page.get_by_text("selected point(s)")
+    listed.wait_for(timeout=30_000)
+    listed.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "explore-lasso.png"))

@@ -164,3 +164,15 @@ def test_bad_values_in_the_url_fall_back_to_defaults():
     at.run()
     assert not at.exception
     assert at.radio(key="dims").value == 2 and at.radio(key="method").value == "pca"
+
+
+@pytest.mark.parametrize(
+    "customdata",
+    [[[7]], [{"0": 7}], [7]],
+    ids=["list", "typed-array object", "scalar"],
+)
+def test_selected_rows_reads_every_shape_of_customdata(customdata):
+    from pages._ui.explore import selected_rows
+
+    event = {"selection": {"points": [{"customdata": c} for c in customdata] + [{"customdata": None}]}}
+    assert selected_rows(event) == [7]
