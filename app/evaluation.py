@@ -16,13 +16,16 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from app.analogies import COSMUL_EPSILON  # one value for the workbench and the benchmark (gensim's)
 from app.errors import InputError
+from app.formats import Limits
+from app.loaders import Source
+from app.loaders import read_source as read_vector_source
 from app.space import EmbeddingSpace
 
 METHODS = {
@@ -36,17 +39,6 @@ MAX_BYTES = 200 * 1024**2  # benchmark files are a few hundred KB; this refuses 
 MAX_THREADS = 8  # worker threads for the analogy chunks (at most one per core)
 
 Progress = Callable[[float, str], None]
-
-
-class Uploaded(Protocol):
-    """What Streamlit's UploadedFile offers."""
-
-    name: str
-
-    def getvalue(self) -> bytes: ...
-
-
-Source = str | os.PathLike[str] | tuple[bytes, str] | Uploaded
 
 
 # --- the built-in benchmarks --------------------------------------------------------------------
@@ -169,27 +161,8 @@ def evaluate_benchmark(space: EmbeddingSpace, key: str, **options: Any) -> Analo
 
 # --- reading files ------------------------------------------------------------------------------
 def read_source(source: Source) -> tuple[bytes, str]:
-    """The bytes and a display name of a path, a ``(bytes, filename)`` pair or an uploaded file."""
-    if isinstance(source, tuple):
-        data, name = source
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise InputError(f"expected the file's bytes, got {type(data).__name__}")
-        data, name = bytes(data), str(name)
-    elif isinstance(source, str | os.PathLike):
-        path = Path(source)
-        name = path.name
-        if not path.is_file():
-            raise InputError(f"{name}: no such file")
-        if path.stat().st_size > MAX_BYTES:
-            raise InputError(f"{name}: {path.stat().st_size:,} bytes is more than the limit of {MAX_BYTES:,}")
-        data = path.read_bytes()
-    elif hasattr(source, "getvalue") and hasattr(source, "name"):
-        data, name = source.getvalue(), str(source.name)
-    else:
-        raise InputError(f"cannot read a benchmark from a {type(source).__name__}; give a path or (bytes, filename)")
-    if len(data) > MAX_BYTES:
-        raise InputError(f"{name}: {len(data):,} bytes is more than the limit of {MAX_BYTES:,}")
-    return data, name
+    """The bytes and a display name of a benchmark file (a path, ``(bytes, name)`` or an upload)."""
+    return read_vector_source(source, Limits(max_bytes=MAX_BYTES))
 
 
 def _text_lines(data: bytes, name: str) -> list[str]:

@@ -145,7 +145,7 @@ def read_source(source: Source, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes,
     elif hasattr(source, "getvalue"):
         data, filename = source.getvalue(), str(source.name)
     else:
-        raise InputError(f"cannot read vectors from a {type(source).__name__}; give a path or (bytes, filename)")
+        raise InputError(f"cannot read a file from a {type(source).__name__}; give a path or (bytes, filename)")
     if len(data) > limits.max_bytes:
         raise InputError(f"{filename}: {len(data):,} bytes is more than the limit of {limits.max_bytes:,}")
     return data, filename

