@@ -19,7 +19,7 @@ $(VENV)/.installed-test: pyproject.toml
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/streamlit run streamlit_app.py --server.port $(PORT)
+	$(BIN)/python serve.py --server.port $(PORT)  # streamlit run streamlit_app.py, UMAP warmed up at start
 
 # Playwright cannot download browsers here: the tests drive Debian's chromium.
 chromium:

@@ -7,7 +7,9 @@ Heavy libraries are imported inside the function that needs them.
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -261,6 +263,28 @@ def _fit_params_to_size(method: str, params: dict[str, Any], n: int) -> list[str
             notes.append(f"n_neighbors lowered from {params['n_neighbors']} to {n - 1} for {n} points")
             params["n_neighbors"] = n - 1
     return notes
+
+
+_warm_up_lock = threading.Lock()
+_warm_up_thread: threading.Thread | None = None
+
+
+def warm_up_umap_in_background() -> threading.Thread:
+    """Start the UMAP warm-up once per process (later calls return the same thread)."""
+    global _warm_up_thread
+    with _warm_up_lock:
+        if _warm_up_thread is None:
+            _warm_up_thread = threading.Thread(target=_warm_up_quietly, name="umap-warm-up", daemon=True)
+            _warm_up_thread.start()
+        return _warm_up_thread
+
+
+def _warm_up_quietly() -> None:
+    log = logging.getLogger("embedding_lab")
+    try:
+        log.info("UMAP warm-up finished in %.1f s", warm_up_umap())
+    except Exception:  # a failed warm-up only means a slower first run
+        log.exception("UMAP warm-up failed")
 
 
 def warm_up_umap() -> float:

@@ -3,18 +3,15 @@ read-only, so every session may share one copy); results are keyed on content fi
 
 from __future__ import annotations
 
-import logging
 import os
 import threading
 
 import streamlit as st
 
 from app.jobs import JobRunner, ResultCache
-from app.projection import warm_up_umap
+from app.projection import warm_up_umap_in_background
 from app.samples import load_sample
 from app.space import EmbeddingSpace
-
-log = logging.getLogger("embedding_lab")
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -35,19 +32,10 @@ def results() -> ResultCache:
     return ResultCache(max_entries=64)
 
 
-@st.cache_resource(show_spinner=False)
 def umap_warm_up() -> threading.Thread | None:
-    """Compile umap-learn's numba kernels in the background once per server (about 40 s of
-    compilation that would otherwise land on the first student to press Run)."""
+    """Compile umap-learn's numba kernels in the background once per server process (about 40 s
+    that would otherwise land on the first student to press Run). `make run` starts it before the
+    server; this call covers servers started with plain `streamlit run`."""
     if os.environ.get("EMBEDDING_LAB_NO_WARMUP"):
         return None
-
-    def warm() -> None:
-        try:
-            log.info("UMAP warm-up finished in %.1f s", warm_up_umap())
-        except Exception:  # a failed warm-up only means a slower first run
-            log.exception("UMAP warm-up failed")
-
-    thread = threading.Thread(target=warm, name="umap-warm-up", daemon=True)
-    thread.start()
-    return thread
+    return warm_up_umap_in_background()

@@ -21,8 +21,9 @@ def test_benchmarks_in_the_browser(page, server, tmp_path):
     page.get_by_text("Upload my own").click()
     broken = tmp_path / "mine.txt"
     broken.write_text(": capitals\nathens greece baghdad iraq\noslo norway\n")
-    page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(str(broken))
-    page.get_by_text("mine.txt").first.wait_for()
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Your own analogy file")
+    uploader.locator("input[type=file]").set_input_files(str(broken))
+    uploader.get_by_text("mine.txt").wait_for()
     page.get_by_role("button", name="Run the analogy benchmark").click()
     page.get_by_text("mine.txt, line 3").wait_for(timeout=60_000)
     page.screenshot(path=str(ARTIFACTS / "evaluate-bad-upload.png"))

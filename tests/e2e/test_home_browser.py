@@ -13,6 +13,7 @@ SCREENSHOT = ROOT / "docs" / "screenshots" / "home.png"
 def test_load_glove_sample_and_see_the_summary(page):
     page.get_by_role("button", name="Load sample").click()
     page.get_by_text("Active space: GloVe 6B 50d (top 20,000)").wait_for()
+    page.locator('[data-testid="stMetricValue"]').nth(1).wait_for()
     metrics = page.locator('[data-testid="stMetricValue"]').all_inner_texts()
     assert metrics[:2] == ["20,000", "50"]
     page.locator(".js-plotly-plot").first.wait_for()
