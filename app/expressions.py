@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.errors import InputError
+from app.formats.checks import is_number
 from app.space import EmbeddingSpace
 
 MAX_CHARS = 300
@@ -126,7 +127,7 @@ class _Parser:
     def term(self, weight: float) -> list[Term]:
         token = self.peek()
         following = self.tokens[self.position + 1] if self.position + 1 < len(self.tokens) else None
-        if token is not None and following == "*" and _is_number(token):
+        if token is not None and following == "*" and is_number(token):
             self.take()
             self.take("*")
             if not np.isfinite(float(token)):
@@ -151,14 +152,6 @@ class _Parser:
         if token in ("+", "-", "*", ")", ","):
             raise InputError(f"expected a word but found {token!r} in {self.text!r}")
         return [Term(token, weight)]
-
-
-def _is_number(token: str) -> bool:
-    try:
-        float(token)
-    except ValueError:
-        return False
-    return True
 
 
 def expression_vector(space: EmbeddingSpace, expression: Expression, *, unit: bool = True) -> np.ndarray:

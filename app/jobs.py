@@ -121,6 +121,14 @@ class ResultCache:
             self._items.move_to_end(key)
             return self._items[key]
 
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """The cached value for ``key``, computing and keeping it the first time."""
+        found = self.get(key)
+        if found is None:
+            found = compute()
+            self.put(key, found)
+        return found
+
     def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self._items[key] = value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -193,13 +194,9 @@ class EmbeddingSpace:
         return self.with_source(name=name)
 
     def with_source(self, *, name: str | None = None, **provenance: Any) -> EmbeddingSpace:
-        """The same vectors (shared, not copied) with another name or more provenance."""
-        return EmbeddingSpace(
-            name or self._name,
-            self._words,
-            self._vectors,
-            metadata=self._metadata,
-            source={**self._source, **provenance},
-            subwords=self._subwords,
-            copy=False,
-        )
+        """The same vectors (shared, not copied, fingerprint not recomputed) with another name or
+        more provenance."""
+        clone = copy.copy(self)
+        clone._name = str(name or self._name)
+        clone._source = {**self._source, **provenance}
+        return clone

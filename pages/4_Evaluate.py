@@ -7,7 +7,7 @@ import streamlit as st
 
 from app.evaluation import BENCHMARKS, METHODS, evaluate_analogies, evaluate_word_pairs, iter_benchmarks
 from app.plots import pairs_scatter, section_bars
-from pages._ui import state
+from pages._ui import cached, state
 from pages._ui.background import background_result
 from pages._ui.state import require_space
 from pages._ui.widgets import page_setup, report_errors
@@ -114,10 +114,15 @@ with pairs_tab:
     own = uploaded_benchmark("word-pair")
     rows, details = [], {}
     with report_errors("score the word pairs"):
-        sources = [(names[k], BENCHMARKS[k].path) for k in picked] + ([(own[1], own)] if own else [])
+        sources = [(names[k], k, BENCHMARKS[k].path) for k in picked]
+        if own:
+            sources.append((own[1], hashlib.blake2b(own[0], digest_size=8).hexdigest(), own))
         for space in spaces:
-            for label, path in sources:
-                result = evaluate_word_pairs(space, path, delimiter=None)
+            for label, tag, path in sources:
+                result = cached.results().get_or_compute(  # scored once per server, not on every rerun
+                    ("pairs", space.fingerprint, tag),
+                    lambda space=space, path=path: evaluate_word_pairs(space, path, delimiter=None),
+                )
                 details[(space.name, label)] = result
                 rows.append(
                     {

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.bias import gender_preset, load_weat_tests, project_words, two_axis, weat
+from app.bias import direction_from_formula, gender_preset, load_weat_tests, project_words, two_axis, weat
 from app.plots import projection_bars, two_axis_figure
 from app.sampling import parse_word_list
 from pages._ui import bias as ui
@@ -47,7 +47,7 @@ with report_errors("project the words"):
 with st.expander("Two directions at once (2-axis view)"):
     y_formula = st.text_input("Second direction (a formula)", "rich - poor", key="y_axis")
     with report_errors("draw the 2-axis view"):
-        second = ui.direction_from_text(space, y_formula)
+        second = direction_from_formula(space, y_formula)
         plane = two_axis(space, direction, second, parse_word_list(words_text))
         st.plotly_chart(two_axis_figure(plane, x_name=direction.name, y_name=second.name), width="stretch")
 

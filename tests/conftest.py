@@ -23,3 +23,16 @@ def sample_data() -> Path:
 
 def make_space(words: list[str], vectors: list[list[float]] | np.ndarray, **kwargs) -> EmbeddingSpace:
     return EmbeddingSpace("test", words, np.asarray(vectors, dtype=np.float32), **kwargs)
+
+
+def open_page(page: str, *, timeout: int = 90, **query: str):
+    """An AppTest of ``page`` (e.g. "pages/5_Bias.py") reached from Home with ``query`` in the URL,
+    as a student following a shared link; fails on any exception."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "streamlit_app.py"), default_timeout=timeout)
+    at.query_params.update(query)
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, at.exception
+    return at

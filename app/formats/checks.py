@@ -21,12 +21,23 @@ def check_shape(filename: str, n_words: int, dim: int, limits: Limits, *, what: 
         )
 
 
-def check_finite(filename: str, words: list[str], vectors: np.ndarray, first_line: int) -> None:
-    """Refuse NaN or infinite values, naming the first offending line and word."""
-    finite = np.isfinite(vectors).all(axis=1)
-    if not finite.all():
-        row = int(np.argmin(finite))
-        raise InputError(f"{filename}, line {row + first_line}: the vector of {words[row]!r} contains NaN or infinity")
+def is_number(field: str) -> bool:
+    """Whether Python reads ``field`` as a float (so 'nan' and '1e5' count)."""
+    try:
+        float(field)
+    except ValueError:
+        return False
+    return True
+
+
+def trailing_numbers(fields: list[str]) -> int:
+    """How many fields after the first one, counted from the end, are numbers (a vector's dimension)."""
+    count = 0
+    for field in reversed(fields[1:]):
+        if not is_number(field):
+            break
+        count += 1
+    return count
 
 
 def line_of_offset(data: bytes, offset: int) -> int:

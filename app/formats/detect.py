@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from app.errors import InputError
 from app.formats.binary import FASTTEXT_MAGIC
+from app.formats.checks import is_number, trailing_numbers
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".model", ".kv", ".joblib", ".npz", ".pt", ".pth", ".ckpt")
 EXPORT_RECIPE = (
@@ -57,8 +58,8 @@ def detect_format(data: bytes, filename: str) -> str:
     lower = filename.lower()
     if "\t" in line:
         fields = line.split("\t")
-        return "projector-tsv" if all(_is_number(f) for f in fields) else "csv"
-    if lower.endswith((".csv", ".tsv")) or (line.count(",") >= 2 and _trailing_numbers(line) < 2):
+        return "projector-tsv" if all(is_number(f) for f in fields) else "csv"
+    if lower.endswith((".csv", ".tsv")) or (line.count(",") >= 2 and trailing_numbers(line.split()) < 2):
         return "csv"
     return "glove"
 
@@ -83,20 +84,3 @@ def _is_text(sample: bytes) -> bool:
     undecodable = decoded.count("\ufffd")
     control = sum(1 for ch in decoded if ord(ch) < 32 and ch not in "\t\n\r")
     return undecodable <= max(3, len(decoded) // 50) and control <= len(decoded) // 100
-
-
-def _is_number(field: str) -> bool:
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
-
-
-def _trailing_numbers(line: str) -> int:
-    count = 0
-    for field in reversed(line.split()[1:]):
-        if not _is_number(field):
-            break
-        count += 1
-    return count

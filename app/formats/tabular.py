@@ -14,7 +14,7 @@ import pandas as pd
 
 from app.errors import InputError
 from app.formats import Limits, Parsed
-from app.formats.checks import check_line_lengths, check_shape, decode_utf8, newline_positions
+from app.formats.checks import check_line_lengths, check_shape, decode_utf8, is_number, newline_positions
 
 
 def parse_projector_tsv(data: bytes, filename: str, limits: Limits, limit: int | None) -> Parsed:
@@ -190,23 +190,15 @@ def _has_header(first_lines: list[str], sep: str) -> bool:
     """A header row is one whose fields are not numbers where the next row's are."""
     rows = [[f.strip().strip('"') for f in line.replace("\r", "").split(sep)] for line in first_lines if line.strip()]
     if len(rows) < 2:
-        return not all(_is_number(f) for f in rows[0][1:]) if rows else False
-    return any(_is_number(b) and not _is_number(a) for a, b in zip(rows[0], rows[1], strict=False))
-
-
-def _is_number(field: str) -> bool:
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
+        return not all(is_number(f) for f in rows[0][1:]) if rows else False
+    return any(is_number(b) and not is_number(a) for a, b in zip(rows[0], rows[1], strict=False))
 
 
 def _finite_row(fields: list[str], filename: str, where: str) -> np.ndarray:
     try:
         row = np.array(fields, dtype=np.float32)
     except ValueError:
-        bad = next(f for f in fields if not _is_number(f))
+        bad = next(f for f in fields if not is_number(f))
         raise InputError(f"{filename}, {where}: {bad[:40]!r} is not a number") from None
     if not np.isfinite(row).all():
         raise InputError(f"{filename}, {where}: contains NaN or infinity")

@@ -17,6 +17,7 @@ from app.formats import Limits, Parsed
 from app.formats.checks import (
     check_shape,
     decode_utf8,
+    trailing_numbers,
 )
 
 
@@ -50,7 +51,7 @@ def parse_glove_text(data: bytes, filename: str, limits: Limits, limit: int | No
     """Text vectors with no header: each line is a word followed by its numbers (GloVe)."""
     first_end = _first_line_end(data, filename, limits)
     first = decode_utf8(data[:first_end], filename).rstrip()
-    dim = _trailing_numbers(first.split())
+    dim = trailing_numbers(first.split())
     if dim == 0:
         raise InputError(f"{filename}, line 1: expected a word followed by numbers, found {first[:60]!r}")
     check_shape(filename, 0, dim, limits)
@@ -67,18 +68,6 @@ def _first_line_end(data: bytes, filename: str, limits: Limits) -> int:
             raise InputError(f"{filename}, line 1: longer than the limit of {limits.max_line_chars:,} characters")
         end = len(data)
     return end
-
-
-def _trailing_numbers(fields: list[str]) -> int:
-    """How many fields at the end of a split line are numbers (the vector's dimension)."""
-    count = 0
-    for field in reversed(fields[1:]):
-        try:
-            float(field)
-        except ValueError:
-            break
-        count += 1
-    return count
 
 
 def _parse_rows(body: bytes, filename: str, *, first_line: int, dim: int, limit: int | None, limits: Limits) -> Parsed:
@@ -148,7 +137,7 @@ def _parse_rows_slowly(
         if not line:
             continue
         parts = line.rsplit(None, dim)
-        if len(parts) != dim + 1 or not parts[0].strip() or _trailing_numbers(["", *parts[0].split()]):
+        if len(parts) != dim + 1 or not parts[0].strip() or trailing_numbers(["", *parts[0].split()]):
             raise InputError(
                 f"{filename}, line {lineno}: expected a word followed by {dim} numbers, "
                 f"found {len(line.split())} fields"

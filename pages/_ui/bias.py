@@ -72,11 +72,6 @@ def default_professions(preset: GenderPreset, each: int = 15) -> list[str]:
     return list(dict.fromkeys(chosen["word"]))
 
 
-def direction_from_text(space: EmbeddingSpace, text: str) -> Direction:
-    """A direction from a formula such as ``woman - man`` or ``avg(rich, wealthy) - poor``."""
-    return direction_from_formula(space, text)
-
-
 def direction_controls(space: EmbeddingSpace, preset: GenderPreset) -> Direction | None:
     source = st.radio("Build it from", list(SOURCES), format_func=SOURCES.get, horizontal=True, key="bias_source")
     try:

@@ -44,37 +44,27 @@ EXPLANATION = """
 """
 
 
-def _bounded(cast: type, low: float, high: float):
-    def parse(raw: str):
-        value = cast(raw)
-        if not low <= value <= high:
-            raise ValueError(raw)
-        return value
-
-    return parse
-
-
 def bind_url_defaults(space: EmbeddingSpace) -> None:
     """Initial widget values: from the URL when it has them, sensible defaults otherwise."""
     url.bind("mode", "top", url.one_of(list(MODES)))
-    url.bind("n", min(2_000, max(10, len(space))), _bounded(int, 10, 100_000))
-    url.bind("sample_seed", 0, _bounded(int, 0, 10_000))
+    url.bind("n", min(2_000, max(10, len(space))), url.between(int, 10, 100_000))
+    url.bind("sample_seed", 0, url.between(int, 0, 10_000))
     url.bind("pattern", "")
     url.bind("words", "")
     url.bind("word", space.words[0])
-    url.bind("k_around", 50, _bounded(int, 5, 500))
+    url.bind("k_around", 50, url.between(int, 5, 500))
     url.bind("method", "pca", url.one_of(list(METHODS)))
-    url.bind("dims", 2, _bounded(int, 2, 3))
+    url.bind("dims", 2, url.between(int, 2, 3))
     url.bind("metric", "cosine", url.one_of(["cosine", "euclidean"]))
-    url.bind("perplexity", 30, _bounded(int, 5, 100))
-    url.bind("n_neighbors", 15, _bounded(int, 2, 100))
-    url.bind("min_dist", 0.1, _bounded(float, 0.0, 1.0))
+    url.bind("perplexity", 30, url.between(int, 5, 100))
+    url.bind("n_neighbors", 15, url.between(int, 2, 100))
+    url.bind("min_dist", 0.1, url.between(float, 0.0, 1.0))
     url.bind("colour", "auto")
-    url.bind("n_clusters", 8, _bounded(int, 2, 30))
-    url.bind("labels", 100, _bounded(int, 0, 300))
+    url.bind("n_clusters", 8, url.between(int, 2, 30))
+    url.bind("labels", 100, url.between(int, 0, 300))
     url.bind("find", "")
     url.bind("query", "")
-    url.bind("k", 10, _bounded(int, 1, 50))
+    url.bind("k", 10, url.between(int, 1, 50))
     url.bind("query_metric", "cosine", url.one_of(["cosine", "euclidean"]))
     if space.source.get("sample"):
         st.query_params["sample"] = space.source["sample"]
@@ -201,8 +191,7 @@ def figure_for(space: EmbeddingSpace, projection: Projection, view: View, neighb
     results = cached.results()
     measured = None
     if len(space) <= AUTO_DISTORTION_POINTS and len(space) > DISTORTION_K:
-        measured = _cached(
-            results,
+        measured = results.get_or_compute(
             ("distortion", projection_key(space, projection)),
             lambda: distortion(space.vectors, projection.coords, DISTORTION_K, metric=projection.params["metric"]),
         )
@@ -210,8 +199,7 @@ def figure_for(space: EmbeddingSpace, projection: Projection, view: View, neighb
     colouring = None
     if view.colour in ("kmeans", "hdbscan"):
         try:
-            clustering = _cached(
-                results,
+            clustering = results.get_or_compute(
                 ("clusters", space.fingerprint, view.colour, view.n_clusters),
                 lambda: cluster(space, view.colour, k=min(view.n_clusters, len(space)), min_cluster_size=10),
             )
@@ -245,14 +233,6 @@ def figure_for(space: EmbeddingSpace, projection: Projection, view: View, neighb
 
 def projection_key(space: EmbeddingSpace, projection: Projection) -> tuple:
     return (space.fingerprint, projection.method, projection.n_components, tuple(sorted(projection.params.items())))
-
-
-def _cached(results, key, compute):
-    found = results.get(key)
-    if found is None:
-        found = compute()
-        results.put(key, found)
-    return found
 
 
 def describe(projection: Projection, view: View, shown: Shown) -> None:

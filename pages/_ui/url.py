@@ -43,3 +43,15 @@ def one_of(options: list[str]) -> Callable[[str], str]:
         return raw
 
     return cast
+
+
+def between(cast: Callable[[str], Any], low: float, high: float) -> Callable[[str], Any]:
+    """A cast that accepts only values from ``low`` to ``high`` (anything else falls back to the default)."""
+
+    def parse(raw: str) -> Any:
+        value = cast(raw)
+        if not low <= value <= high:
+            raise ValueError(raw)
+        return value
+
+    return parse

@@ -6,19 +6,14 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, open_page
 
 HOME = str(ROOT / "streamlit_app.py")
 
 
 @pytest.fixture
 def page() -> AppTest:
-    at = AppTest.from_file(HOME, default_timeout=60)
-    at.query_params["sample"] = "glove"
-    at.switch_page("pages/3_Analogies.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/3_Analogies.py", sample="glove")
 
 
 def test_king_minus_man_plus_woman_is_queen_first_try(page):

@@ -7,18 +7,11 @@ import time
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.conftest import ROOT
-
-HOME = str(ROOT / "streamlit_app.py")
+from tests.conftest import open_page
 
 
 def open_bias(n_words: int = 100_000) -> AppTest:
-    at = AppTest.from_file(HOME, default_timeout=90)
-    at.query_params.update({"sample": "glove", "n_words": str(n_words)})
-    at.switch_page("pages/5_Bias.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/5_Bias.py", sample="glove", n_words=str(n_words))
 
 
 @pytest.fixture(scope="module")

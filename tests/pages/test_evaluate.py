@@ -10,18 +10,11 @@ from gensim.test.utils import datapath
 from streamlit.testing.v1 import AppTest
 
 from app.samples import load_glove
-from tests.conftest import ROOT
-
-HOME = str(ROOT / "streamlit_app.py")
+from tests.conftest import open_page
 
 
 def open_evaluate() -> AppTest:
-    at = AppTest.from_file(HOME, default_timeout=120)
-    at.query_params.update({"sample": "glove", "n_words": "20000"})
-    at.switch_page("pages/4_Evaluate.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page("pages/4_Evaluate.py", timeout=120, sample="glove", n_words="20000")
 
 
 @pytest.fixture(scope="module")

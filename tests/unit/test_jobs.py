@@ -219,3 +219,12 @@ def test_result_cache_is_thread_safe():
     for thread in threads:
         thread.join(WAIT)
     assert len(cache._items) == 50
+
+
+def test_result_cache_computes_once():
+    from app.jobs import ResultCache
+
+    cache, calls = ResultCache(max_entries=2), []
+    assert cache.get_or_compute("k", lambda: calls.append(1) or "value") == "value"
+    assert cache.get_or_compute("k", lambda: calls.append(1) or "other") == "value"
+    assert calls == [1]
