@@ -25,7 +25,7 @@ def test_professions_weat_and_debiasing(page, server):
 
 def test_broken_formula_direction(page, server):
     page.goto(f"{server}/Bias?sample=glove")
-    page.get_by_text("A formula").click()
+    page.get_by_text("A formula", exact=True).click()
     box = page.get_by_label("Formula", exact=True)
     box.fill("woman -")
     box.press("Enter")
