@@ -1,7 +1,9 @@
-"""Start the app: UMAP's numba warm-up begins in this process, then `streamlit run streamlit_app.py`.
+"""Start the app: the job workers start warming up, then `streamlit run streamlit_app.py`.
 
-Streamlit has no start-up hook, so `make run` goes through this file: the compilation (about 40 s
-here) happens while the server waits for its first visitor, not during a student's first UMAP.
+Heavy jobs run in processes forked from one warm forkserver (app.jobs), whose preload imports the
+heavy libraries and compiles UMAP's numba kernels once (about 45 s here). Streamlit has no start-up
+hook, so `make run` goes through this file: the warm-up happens while the server waits for its
+first visitor, not during a student's first UMAP.
 Extra arguments go to `streamlit run` (e.g. `python serve.py --server.port 8502`).
 """
 
@@ -10,9 +12,9 @@ from pathlib import Path
 
 from streamlit.web import cli
 
-from app.projection import warm_up_umap_in_background
+from app.jobs import start_workers
 
 if __name__ == "__main__":
-    warm_up_umap_in_background()
+    start_workers()
     sys.argv = ["streamlit", "run", str(Path(__file__).resolve().parent / "streamlit_app.py"), *sys.argv[1:]]
     sys.exit(cli.main())

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
+from app.budgets import Budget, check_upload
 from app.loaders import FORMATS, load_vectors
 from app.samples import GLOVE_DEFAULT, GLOVE_WORDS, SAMPLES
-from pages._ui import cached, state
+from pages._ui import cached, state, workspace
 from pages._ui.widgets import page_setup, report_errors, space_summary
 
 page_setup("Home", ":material/home:")
@@ -75,6 +76,7 @@ with upload_tab:
     )
     if st.button("Load file", type="primary", disabled=vectors_file is None, key="load_file"):
         with report_errors("load the file"), st.spinner(f"Reading {vectors_file.name}…"):
+            check_upload(Budget.from_env(), vectors_file.name, vectors_file.size)
             state.add_space(load_vectors(vectors_file, fmt=fmt, metadata=metadata_file, limit=int(limit) or None))
             st.rerun()
 
@@ -87,3 +89,7 @@ else:
     if others and st.button(f"Remove {active.name} from this session", key="remove_space"):
         state.remove_space(active.name)
         st.rerun()
+
+st.divider()
+workspace.workspace_panel()
+workspace.class_shelf_panel()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -892,3 +892,17 @@ def debias_report(
         neighbour_correlation_before=_pearson(share_before, before[chosen]),
         neighbour_correlation_after=_pearson(share_after, before[chosen]),
     )
+
+
+def debias_with_report(
+    space: EmbeddingSpace,
+    direction: DirectionLike,
+    equalize_pairs: Iterable[Sequence[str]] | None = None,
+    *,
+    progress: Callable[[float, str], None],
+) -> tuple[EmbeddingSpace, DebiasReport]:
+    """Hard debiasing plus the Gonen & Goldberg check, as one job for the background runner."""
+    progress(0.1, "neutralising and equalising")
+    debiased = hard_debias(space, direction, equalize_pairs=equalize_pairs)
+    progress(0.5, "checking what is left (Gonen & Goldberg)")
+    return debiased, debias_report(space, debiased, direction, default_neutral_words(space))

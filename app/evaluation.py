@@ -730,3 +730,23 @@ def _correlations(human: np.ndarray, model: np.ndarray) -> tuple[float, float, f
 def iter_benchmarks(kind: str | None = None) -> Iterator[Benchmark]:
     """The built-in benchmarks, optionally only one kind ("analogy" or "pairs")."""
     return (b for b in BENCHMARKS.values() if kind is None or b.kind == kind)
+
+
+def evaluate_analogies_on(
+    spaces: Sequence[EmbeddingSpace],
+    path: Source,
+    restrict_vocab: int | None = 300_000,
+    case_insensitive: bool = True,
+    method: str = "3cosadd",
+    *,
+    progress: Progress,
+) -> dict[str, AnalogyResult]:
+    """``evaluate_analogies`` for several spaces in turn, by space name, as one background job."""
+    results = {}
+    for i, space in enumerate(spaces):
+
+        def step(fraction: float, message: str, i: int = i, name: str = space.name) -> None:
+            progress((i + fraction) / len(spaces), f"{name}: {message}")
+
+        results[space.name] = evaluate_analogies(space, path, restrict_vocab, case_insensitive, method, step)
+    return results

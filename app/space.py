@@ -67,6 +67,16 @@ class EmbeddingSpace:
         self._subwords = subwords
         self._fingerprint = self._compute_fingerprint()
 
+    _CACHED = ("_index", "unit_vectors", "norms")
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled (to a job process, for instance) without the caches; they are rebuilt on use."""
+        return {key: value for key, value in self.__dict__.items() if key not in self._CACHED}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._vectors.setflags(write=False)  # older pickle protocols hand back a writeable copy
+
     @cached_property
     def _index(self) -> dict[str, int]:
         return {w: i for i, w in enumerate(self._words)}

@@ -1,14 +1,36 @@
-"""Train: Train your own small embedding model on a corpus, right here in the browser."""
+"""Train: a corpus in, a small embedding model out, with live progress, epoch playback and a record."""
 
-from pages._ui.widgets import coming_soon
+import streamlit as st
 
-coming_soon(
-    "Train",
-    ":material/model_training:",
-    "Train your own small embedding model on a corpus, right here in the browser.",
-    [
-        "word2vec, fastText, doc2vec and a count-based PPMI + SVD model",
-        "corpus statistics (Zipf plot) and visible preprocessing steps",
-        "live progress and loss, epoch snapshots of the space forming, a reproducibility record",
-    ],
+from pages._ui import train as ui
+from pages._ui.widgets import page_setup
+
+page_setup("Train", ":material/model_training:")
+st.title("Train")
+st.write(
+    "Train your own small embedding model on a corpus, right here in the browser, then explore it on "
+    "the other pages. Small corpora give rough spaces: that is part of the lesson."
 )
+with st.expander("What am I looking at?"):
+    st.markdown(ui.EXPLANATION)
+
+st.subheader("1. A corpus")
+corpus = ui.corpus_controls()
+if corpus is None:
+    st.stop()
+
+st.subheader("2. What the corpus looks like")
+stats = ui.corpus_statistics(corpus)
+if stats is None:
+    st.stop()
+
+st.subheader("3. The model")
+config = ui.model_controls(documents=stats.documents)
+if config is None:
+    st.stop()
+
+st.subheader("4. Training")
+result = ui.training(corpus, config, tokens=stats.tokens)
+if result is not None:
+    name = ui.keep_result(result)
+    ui.result_view(result, name)

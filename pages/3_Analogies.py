@@ -3,6 +3,7 @@
 import streamlit as st
 
 from app.analogies import METHODS, honesty_check, odd_one_out, similarity, solve
+from app.limits import check_word
 from app.plots import analogy_figure
 from app.sampling import parse_word_list
 from pages._ui import url
@@ -48,16 +49,11 @@ with analogy_tab:
     exclude = right.toggle("Exclude the question words", value=True, key="exclude", help="gensim's rule")
     url.publish(["a", "b", "c", "expected", "analogy_method"])
     with report_errors("solve the analogy"):
-        answer = solve(
-            space,
-            st.session_state["a"],
-            st.session_state["b"],
-            st.session_state["c"],
-            method=method,
-            k=k,
-            exclude_question_words=exclude,
-            expected=st.session_state["expected"],
+        a, b, c, expected = (
+            check_word(st.session_state[key], what)
+            for key, what in (("a", "word a"), ("b", "word b"), ("c", "word c"), ("expected", "the expected answer"))
         )
+        answer = solve(space, a, b, c, method=method, k=k, exclude_question_words=exclude, expected=expected)
         result, picture = st.columns([2, 3])
         with result:
             st.markdown(f"**{answer.a} : {answer.b} :: {answer.c} : {answer.best}**")

@@ -1,11 +1,12 @@
 """Evaluate: benchmark scores for one or several spaces, the same numbers gensim reports."""
 
 import hashlib
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from app.evaluation import BENCHMARKS, METHODS, evaluate_analogies, evaluate_word_pairs, iter_benchmarks
+from app.evaluation import BENCHMARKS, METHODS, evaluate_analogies_on, evaluate_word_pairs, iter_benchmarks
 from app.plots import pairs_scatter, section_bars
 from pages._ui import cached, state
 from pages._ui.background import background_result
@@ -65,19 +66,12 @@ with analogy_tab:
         tag = which if which != "upload" else hashlib.blake2b(source[0], digest_size=8).hexdigest()
         key = ("analogies", tuple(s.fingerprint for s in spaces), tag, method, int(restrict), folded)
 
-        def work(progress):
-            results = {}
-            for i, space in enumerate(spaces):
-                step = lambda f, m, i=i: progress((i + f) / len(spaces), f"{spaces[i].name}: {m}")  # noqa: E731
-                results[space.name] = evaluate_analogies(space, source, int(restrict), folded, method, progress=step)
-            return results
-
         vocabulary = sum(min(len(s), int(restrict)) for s in spaces)
         results = background_result(
             slot="analogies",
             key=key,
             label=f"{options[which]} on {len(spaces)} space(s)",
-            work=work,
+            work=partial(evaluate_analogies_on, spaces, source, int(restrict), folded, method),
             estimate_seconds=1 + 20_000 * vocabulary * 50 / 5e10 * (2.5 if method == "3cosmul" else 1),
             button_label="Run the analogy benchmark",
         )

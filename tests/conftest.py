@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,10 @@ from app.space import EmbeddingSpace
 ROOT = Path(__file__).resolve().parent.parent
 # AppTest runs pages inside the pytest process: no background UMAP compilation there.
 os.environ.setdefault("EMBEDDING_LAB_NO_WARMUP", "1")
+# AppTest pages run their jobs on threads of the test process; the browser tests' server uses processes.
+os.environ.setdefault("EMBEDDING_LAB_JOB_ISOLATION", "thread")
+# Workspaces written by tests go to a throw-away folder, never the repository's.
+os.environ.setdefault("EMBEDDING_LAB_WORKSPACES", tempfile.mkdtemp(prefix="embedding-lab-test-workspaces-"))
 SAMPLE_DATA = ROOT / "sample_data"
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import streamlit as st
 
 from app.errors import InputError
-from app.projection import Cancelled, Progress
+from app.projection import Cancelled
 from pages._ui import cached
 
 log = logging.getLogger("embedding_lab")
@@ -21,13 +21,17 @@ def background_result(
     slot: str,
     key: Hashable,
     label: str,
-    work: Callable[[Progress], Any],
+    work: Callable[..., Any],
     estimate_seconds: float,
     button_label: str,
+    show_details: Callable[[list[dict]], None] | None = None,
 ) -> Any | None:
     """The cached result for ``key``; otherwise a Run button, then progress, then the result.
 
-    ``slot`` names the page's job (one per browser per slot: starting a new one cancels the old).
+    ``work`` must be picklable (a module-level function or a ``functools.partial`` of one): it may
+    run in a worker process. It is called with a ``progress`` keyword. ``slot`` names the page's
+    job (one per browser per slot: starting a new one cancels the old). ``show_details`` draws the
+    job's progress details (e.g. a live loss curve) under the progress bar.
     """
     results = cached.results()
     found = results.get(key)
@@ -36,12 +40,12 @@ def background_result(
     jobs: dict = st.session_state.setdefault(f"jobs_{slot}", {})
     job = jobs.get(key)
     if job is not None and not job.done:
-        _watch(job)
+        _watch(job, show_details)
         return None
     if job is not None:
         jobs.pop(key, None)
         try:
-            return job.result()
+            value = job.result()
         except Cancelled:
             st.info(f"{label}: cancelled.")
         except InputError as exc:
@@ -49,33 +53,40 @@ def background_result(
         except Exception as exc:  # a bug of ours: one line for the user, the traceback in the log
             log.exception("background job failed: %s", label)
             st.error(f"{label} failed unexpectedly ({type(exc).__name__}: {exc}).")
+        else:
+            results.put(key, value)
+            return value
     st.info(f"{label}: about {max(1, round(estimate_seconds))} s on this server. It runs in the background.")
     if st.button(button_label, type="primary", key=f"run_{slot}"):
         for other in jobs.values():
             other.cancel()
         jobs.clear()
-
-        def run(progress: Progress) -> Any:
-            value = work(progress)
-            results.put(key, value)
-            return value
-
-        jobs[key] = cached.job_runner().submit(label, run, estimate_seconds=estimate_seconds)
+        jobs[key] = cached.job_runner().submit(
+            label, work, estimate_seconds=estimate_seconds, owner=cached.session_id()
+        )
         st.rerun()
     return None
 
 
 @st.fragment(run_every=0.5)
-def _watch(job) -> None:
+def _watch(job, show_details: Callable[[list[dict]], None] | None) -> None:
     """Progress of a running job, refreshed twice a second; the whole page reruns when it ends."""
     if job.done:
         st.rerun(scope="app")
-    position = cached.job_runner().queue_position(job)
+    runner = cached.job_runner()
+    position = runner.queue_position(job)
     if position:
-        st.progress(0.0, text=f"{job.label}: waiting for a free worker ({position} ahead in the queue)")
+        wait = runner.estimated_wait(job)
+        st.progress(
+            0.0,
+            text=f"{job.label}: waiting for a free worker, number {position} in the queue "
+            f"(about {max(1, round(wait))} s). The server runs {runner.max_workers} heavy jobs at a time.",
+        )
     else:
         text = f"{job.label}: {job.message} · {job.elapsed:.0f} s (about {job.estimate_seconds:.0f} s expected)"
         st.progress(job.fraction, text=text)
+        if show_details is not None and job.details:
+            show_details(list(job.details))
     if st.button("Cancel", key=f"cancel_{job.id}"):
         job.cancel()
         st.rerun(scope="app")

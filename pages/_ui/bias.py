@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -11,14 +12,12 @@ from app.bias import (
     Direction,
     GenderPreset,
     WeatTest,
-    debias_report,
-    default_neutral_words,
+    debias_with_report,
     direct_bias,
     direction_from_formula,
     direction_from_pair,
     direction_from_pairs,
     direction_from_sets,
-    hard_debias,
     ripa,
     run_weat_test,
 )
@@ -214,18 +213,11 @@ def debias_section(space: EmbeddingSpace, direction: Direction, preset: GenderPr
     gender = direction.name.startswith("woman - man")
     key = ("debias", space.fingerprint, hashlib.blake2b(direction.vector.tobytes(), digest_size=8).hexdigest())
 
-    def work(progress):
-        progress(0.1, "neutralising and equalising")
-        debiased = hard_debias(space, direction, equalize_pairs=preset.equalize_pairs if gender else None)
-        progress(0.5, "checking what is left (Gonen & Goldberg)")
-        neutral = default_neutral_words(space)
-        return debiased, debias_report(space, debiased, direction, neutral)
-
     done = background_result(
         slot="debias",
         key=key,
         label=f"Hard debiasing of {space.name}",
-        work=work,
+        work=partial(debias_with_report, space, direction, preset.equalize_pairs if gender else None),
         estimate_seconds=1 + len(space) / 10_000,
         button_label="Hard-debias along this direction",
     )
@@ -233,7 +225,11 @@ def debias_section(space: EmbeddingSpace, direction: Direction, preset: GenderPr
         return
     debiased, report = done
     if debiased.name not in state.spaces():
-        state.add_space(debiased, activate=False)
+        try:
+            state.add_space(debiased, activate=False)
+        except InputError as exc:
+            st.error(f"Could not keep the debiased space: {exc}")
+            return
     st.success(f"Added **{debiased.name}** to this session, next to the original (pick it in the sidebar).")
     st.dataframe(report.summary, hide_index=True, width="stretch")
     st.markdown(

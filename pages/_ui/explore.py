@@ -4,6 +4,7 @@ the neighbour and selection panels, and downloads. Computation stays in app/."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -99,15 +100,10 @@ class ProjectionRequest:
     def label(self) -> str:
         return f"{METHODS[self.method].label} {self.dims}D of {len(self.space):,} points"
 
-    def run(self, progress=None) -> Projection:
-        return project(
-            self.space,
-            self.method,
-            self.dims,
-            seed=self.seed,
-            metric=self.metric,
-            progress=progress,
-            **dict(self.params),
+    def job(self) -> partial:
+        """The projection as a picklable call (it may run in a worker process)."""
+        return partial(
+            project, self.space, self.method, self.dims, seed=self.seed, metric=self.metric, **dict(self.params)
         )
 
 
@@ -119,7 +115,7 @@ def projection_for(request: ProjectionRequest) -> Projection | None:
         return found
     if request.method == "pca":
         try:
-            found = request.run()
+            found = request.job()()
         except InputError as exc:
             st.error(f"Could not project: {exc}")
             return None
@@ -133,7 +129,7 @@ def projection_for(request: ProjectionRequest) -> Projection | None:
         slot="projection",
         key=request.key,
         label=request.label,
-        work=request.run,
+        work=request.job(),
         estimate_seconds=spec.estimate_seconds(len(request.space), request.space.dim),
         button_label=f"Run {spec.label}",
     )

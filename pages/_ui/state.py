@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.budgets import Budget, check_can_add
 from app.space import EmbeddingSpace
 
 SPACES = "spaces"
@@ -17,8 +18,12 @@ def spaces() -> dict[str, EmbeddingSpace]:
 
 
 def add_space(space: EmbeddingSpace, *, activate: bool = True) -> str:
-    """Keep ``space`` (renamed 'name (2)' if another space has its name) and, by default, make it active."""
+    """Keep ``space`` (renamed 'name (2)' if another space has its name) and, by default, make it active.
+
+    Raises InputError when the session's budget (number of spaces, memory) would be exceeded.
+    """
     loaded = spaces()
+    check_can_add(Budget.from_env(), list(loaded.values()), space)
     name = space.name
     if name in loaded and loaded[name].fingerprint != space.fingerprint:
         number = 2
@@ -77,7 +82,7 @@ def _sample_from_url() -> EmbeddingSpace | None:
     try:
         n_words = int(st.query_params.get("n_words", GLOVE_DEFAULT))
         space = cached.sample(key, n_words if key == "glove" else 0)
+        add_space(space)
     except (InputError, ValueError):
         return None
-    add_space(space)
     return space

@@ -27,8 +27,11 @@ log = logging.getLogger("embedding_lab")
 
 def page_setup(title: str, icon: str) -> None:
     """Page config plus the sidebar: navigation and the active-space picker."""
+    from pages._ui import workspace  # it uses report_errors from this module
+
     st.set_page_config(page_title=f"{title} · Embedding Lab", page_icon=icon, layout="wide")
     cached.umap_warm_up()
+    workspace.token()  # keeps ?ws=<this browser's workspace> in the address on every page
     state.load_sample_from_url()
     with st.sidebar:
         st.markdown("### Embedding Lab")
@@ -62,20 +65,6 @@ def report_errors(what: str) -> Iterator[None]:
     except Exception as exc:  # a bug of ours: the user sees one line, the log the traceback
         log.exception("unexpected failure while trying to %s", what)
         st.error(f"Could not {what} because of an unexpected problem ({type(exc).__name__}: {exc}).")
-
-
-def coming_soon(title: str, icon: str, concept: str, planned: list[str]) -> None:
-    """A placeholder page that says what it will do, so the app reads as one product."""
-    page_setup(title, icon)
-    st.title(title)
-    st.write(concept)
-    st.info("This page is being built. Here is what it will offer:")
-    st.markdown("\n".join(f"- {item}" for item in planned))
-    space = state.active_space()
-    if space is not None:
-        st.caption(f"It will work on the active space, **{space.name}**.")
-    else:
-        st.page_link(state.HOME, label="Load a space on Home first", icon=":material/home:")
 
 
 def space_summary(space: EmbeddingSpace) -> None:

@@ -11,6 +11,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -70,6 +71,11 @@ def server() -> Iterator[str]:
             "true",
         ],
         cwd=ROOT,
+        env={
+            **os.environ,
+            "EMBEDDING_LAB_JOB_ISOLATION": "process",  # heavy jobs in worker processes, as `make run`
+            "EMBEDDING_LAB_WORKSPACES": tempfile.mkdtemp(prefix="embedding-lab-e2e-workspaces-"),
+        },
         stdout=log,
         stderr=subprocess.STDOUT,
     )

@@ -12,7 +12,7 @@ WAIT = 10  # seconds; only a safety net so a broken runner fails instead of hang
 
 @pytest.fixture
 def runner():
-    runner = JobRunner(max_workers=1)
+    runner = JobRunner(max_workers=1, isolation="thread")
     yield runner
     runner.executor.shutdown(wait=True, cancel_futures=True)
 
@@ -228,3 +228,76 @@ def test_result_cache_computes_once():
     assert cache.get_or_compute("k", lambda: calls.append(1) or "value") == "value"
     assert cache.get_or_compute("k", lambda: calls.append(1) or "other") == "value"
     assert calls == [1]
+
+
+# --- limits, details and owners (thread isolation) ----------------------------------------
+def test_progress_details_are_kept_in_order():
+    job = Job("train")
+    job.report(0.1, "epoch 1", epoch=1, loss=2.0)
+    job.report(0.15, "still epoch 1")
+    job.report(0.2, "epoch 2", epoch=2, loss=1.5)
+    assert job.details == [{"epoch": 1, "loss": 2.0}, {"epoch": 2, "loss": 1.5}]
+    assert (job.fraction, job.message) == (0.2, "epoch 2")
+
+
+def test_too_many_details_are_thinned_not_grown_without_end(monkeypatch):
+    monkeypatch.setattr("app.jobs.MAX_DETAILS", 10)
+    job = Job("long")
+    for epoch in range(25):
+        job.report(epoch / 25, "training", epoch=epoch)
+    epochs = [d["epoch"] for d in job.details]
+    assert len(epochs) <= 10
+    assert epochs[-1] == 24 and epochs == sorted(epochs)
+
+
+def test_a_thread_job_over_its_time_limit_stops_at_its_next_report():
+    runner = JobRunner(max_workers=1, isolation="thread")
+    try:
+
+        def slow(*, progress):
+            for _ in range(WAIT * 100):
+                progress(0.5, "working")
+                threading.Event().wait(0.01)
+
+        job = runner.submit("Slow job", slow, max_seconds=0.2)
+        with pytest.raises(InputError, match="Slow job took longer than the 0.2 s limit for one job"):
+            job.result(WAIT)
+    finally:
+        runner.shutdown()
+
+
+def test_owners_live_jobs_and_estimated_wait(runner):
+    first, second, third = Gate(), Gate(), Gate()
+    running = runner.submit("running", first, 1, owner="a", estimate_seconds=30)
+    queued = runner.submit("queued", second, 2, owner="b", estimate_seconds=10)
+    behind = runner.submit("behind", third, 3, owner="a", estimate_seconds=5)
+    assert first.started.wait(WAIT)
+    assert runner.jobs() == [running, queued, behind]
+    assert runner.estimated_wait(running) == 0
+    assert 25 < runner.estimated_wait(queued) <= 30
+    assert runner.estimated_wait(behind) == pytest.approx(runner.estimated_wait(queued) + 10, abs=0.5)
+
+    assert runner.cancel_owned_by("a") == 2
+    first.release.set()  # the running job stops at its next report
+    second.release.set()
+    with pytest.raises(Cancelled):
+        running.result(WAIT)
+    with pytest.raises(Cancelled):
+        behind.result(WAIT)
+    assert queued.result(WAIT) == 2
+    assert third.calls == 0
+    assert runner.jobs() == []
+
+
+def test_shutdown_cancels_what_is_left():
+    runner = JobRunner(max_workers=1, isolation="thread")
+    gate = Gate()
+    running = runner.submit("running", gate, 1)
+    waiting = runner.submit("waiting", Gate(), 2)
+    assert gate.started.wait(WAIT)
+    runner.shutdown(wait=False)
+    gate.release.set()  # the running job stops at its next report
+    with pytest.raises(Cancelled):
+        running.result(WAIT)
+    with pytest.raises(Cancelled):
+        waiting.result(WAIT)

@@ -1,0 +1,306 @@
+"""The Train page's pieces: the corpus, its preprocessing and statistics, the model settings,
+the training job with a live loss curve, and the result. Computation stays in app/."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+
+import pandas as pd
+import streamlit as st
+
+from app.budgets import Budget, check_upload
+from app.corpus import BUILTIN_CORPORA, Corpus, CorpusStats, Preprocessing, builtin_corpus, corpus_stats, open_corpus
+from app.training import TrainConfig, TrainResult, playback_coordinates, train_job
+from app.training_plots import loss_figure, playback_figure, zipf_figure
+from pages._ui import cached, state, workspace
+from pages._ui.background import background_result
+from pages._ui.widgets import report_errors
+
+EXPLANATION = """
+- A **corpus** is the text the model learns from. Each line (or sentence) is a **document**; the
+  words in it are **tokens**; the distinct words are the **vocabulary**.
+- **Preprocessing** decides what counts as a word: lower-casing merges *King* and *king*, stop-word
+  removal drops *the, of, and*, phrase detection glues *new york* into one token `new_york`.
+- The **Zipf plot** shows rank against frequency on log-log axes. Natural language falls close to a
+  straight line: a few words are everywhere, most words are rare. Rare words get poor vectors, which is
+  why **min count** drops words seen fewer times than that.
+- **word2vec** learns by predicting words from their neighbours (CBOW) or neighbours from a word
+  (skip-gram); **fastText** does the same with pieces of words, so it can guess vectors for words it
+  never saw; **doc2vec** learns a vector for every document too; **PPMI + SVD** counts which words
+  occur near each other and compresses the counts: the count-based way, like GloVe.
+- The **loss** is how wrong the model's predictions still are; it should fall epoch by epoch.
+- **Epoch playback** shows the space forming. Each epoch is aligned to the last one (a rotation that
+  moves the points as little as possible), so what moves is real change, not an arbitrary spin.
+"""
+
+MODELS = {
+    "word2vec": "word2vec: predicts a word from its neighbours (or the reverse)",
+    "fasttext": "fastText: word2vec on pieces of words; answers words it never saw",
+    "doc2vec": "doc2vec: a vector for every document as well",
+    "ppmi_svd": "PPMI + SVD: count-based (co-occurrence counts, compressed)",
+}
+ARCHITECTURES = {
+    "word2vec": ["cbow", "skipgram"],
+    "fasttext": ["cbow", "skipgram"],
+    "doc2vec": ["pv-dm", "pv-dbow"],
+}
+ARCHITECTURE_LABELS = {
+    "cbow": "CBOW (neighbours predict the word; fast)",
+    "skipgram": "skip-gram (the word predicts its neighbours; better for rare words)",
+    "pv-dm": "PV-DM (document + neighbours predict the word)",
+    "pv-dbow": "PV-DBOW (the document predicts its words)",
+}
+KINDS = {
+    "auto": "Detect",
+    "lines": "One document per line",
+    "sentences": "Free text: split into sentences",
+}
+
+
+# --- the corpus --------------------------------------------------------------------------
+def corpus_controls() -> Corpus | None:
+    """A built-in corpus or an upload, with each preprocessing step visible and optional."""
+    source = st.segmented_control(
+        "Train on",
+        ["builtin", "upload"],
+        format_func=lambda s: "A built-in corpus" if s == "builtin" else "My own text (upload)",
+        default="builtin",
+        key="corpus_source",
+    )
+    if source == "upload":
+        upload = st.file_uploader(
+            "Text (.txt), CSV/TSV with a text column, or a .zip of .txt files (.gz accepted)",
+            key="upload_corpus",
+        )
+        left, right = st.columns(2)
+        kind = left.selectbox("Documents are", list(KINDS), format_func=KINDS.get, key="corpus_kind")
+        column = right.text_input("CSV/TSV text column (blank: the only text column)", key="corpus_column")
+    else:
+        keys = list(BUILTIN_CORPORA)
+        key = st.radio(
+            "Corpus",
+            keys,
+            format_func=lambda k: BUILTIN_CORPORA[k].title,
+            captions=[BUILTIN_CORPORA[k].description for k in keys],
+            index=keys.index("classroom") if "classroom" in keys else 0,
+            key="corpus_choice",
+        )
+    preprocessing = preprocessing_controls()
+    with report_errors("read the corpus"):
+        if source == "upload":
+            if upload is None:
+                st.info("Choose a file above, or switch to a built-in corpus.")
+                return None
+            return _uploaded_corpus(upload, kind, column.strip() or None, preprocessing)
+        return _builtin(key, preprocessing)
+    return None
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _builtin(key: str, preprocessing: Preprocessing) -> Corpus:
+    """Built-in corpora hold no user data, so one server-wide copy serves every session."""
+    return builtin_corpus(key, preprocessing)
+
+
+def _uploaded_corpus(upload, kind: str, column: str | None, preprocessing: Preprocessing) -> Corpus:
+    """The upload written once to this session's workspace folder (re-read lazily when training)."""
+    corpora: dict = st.session_state.setdefault("uploaded_corpora", {})
+    key = (upload.file_id, kind, column)
+    if key not in corpora:
+        check_upload(Budget.from_env(), upload.name, upload.size)
+        corpora.clear()  # one uploaded corpus per session on disk
+        corpora[key] = open_corpus(
+            upload.getvalue(),
+            filename=upload.name,
+            kind=kind,
+            text_column=column,
+            workdir=workspace.upload_folder(),
+        )
+    return corpora[key].with_preprocessing(preprocessing)
+
+
+def preprocessing_controls() -> Preprocessing:
+    st.markdown("**Preprocessing** (applied in this order)")
+    cols = st.columns(4)
+    lowercase = cols[0].checkbox("Lower-case", True, key="pre_lower")
+    strip_accents = cols[0].checkbox("Strip accents (café → cafe)", False, key="pre_accents")
+    tokenizer = cols[1].radio(
+        "Tokens",
+        ["regex", "simple_preprocess"],
+        format_func=lambda t: "Words and numbers (regex)" if t == "regex" else "gensim simple_preprocess",
+        key="pre_tokenizer",
+    )
+    remove_stopwords = cols[2].checkbox("Remove stop words (gensim's list)", False, key="pre_stop")
+    min_length = cols[2].number_input("Minimum token length", 1, 20, 1, key="pre_min_len")
+    phrases = cols[3].checkbox("Detect phrases (new york → new_york)", False, key="pre_phrases")
+    return Preprocessing(
+        lowercase=lowercase,
+        tokenizer=tokenizer,
+        strip_accents=strip_accents,
+        remove_stopwords=remove_stopwords,
+        min_token_length=int(min_length),
+        phrases=phrases,
+    )
+
+
+def corpus_statistics(corpus: Corpus) -> CorpusStats | None:
+    """Documents, tokens, vocabulary, the Zipf plot and the most frequent words, before training."""
+    stats = None
+    with report_errors("count the corpus"), st.spinner("Counting words…"):
+        stats = cached.results().get_or_compute(("corpus_stats", corpus.fingerprint), lambda: corpus_stats(corpus))
+    if stats is None:
+        return None
+    if stats.tokens == 0:
+        st.error(f"No tokens are left in {corpus.name} after preprocessing; switch some steps off.")
+        return None
+    st.caption("Steps: " + " → ".join(corpus.preprocessing.steps()))
+    cols = st.columns(3)
+    cols[0].metric("Documents", f"{stats.documents:,}")
+    cols[1].metric("Tokens", f"{stats.tokens:,}")
+    cols[2].metric("Vocabulary", f"{stats.vocabulary:,}")
+    left, right = st.columns([3, 2])
+    with left:
+        st.plotly_chart(zipf_figure(stats.frequencies), width="stretch", key="zipf")
+    with right:
+        st.markdown("**Most frequent words**")
+        st.dataframe(stats.top(20), hide_index=True, width="stretch", height=300)
+    return stats
+
+
+# --- the model ---------------------------------------------------------------------------
+def model_controls(*, documents: int) -> TrainConfig | None:
+    """The model and its settings; None (with a message) when they make no sense."""
+    model = st.selectbox("Model", list(MODELS), format_func=MODELS.get, key="train_model")
+    cols = st.columns(4)
+    vector_size = cols[0].number_input("Dimensions", 2, 600, 50, step=10, key="train_dims")
+    window = cols[1].number_input("Window (words each side)", 1, 50, 5, key="train_window")
+    min_count = cols[2].number_input("Min count", 1, 1_000, 2, key="train_min_count")
+    epochs = cols[3].number_input("Epochs", 1, 200, 20 if documents < 50_000 else 5, key="train_epochs")
+    settings: dict = {}
+    if model in ARCHITECTURES:
+        cols = st.columns(4)
+        settings["architecture"] = cols[0].selectbox(
+            "Architecture",
+            ARCHITECTURES[model],
+            index=1 if model != "doc2vec" else 0,  # skip-gram: clearer analogies on small corpora
+            format_func=ARCHITECTURE_LABELS.get,
+            key=f"train_arch_{model}",
+        )
+        settings["loss"] = cols[1].selectbox(
+            "Output layer",
+            ["negative", "hierarchical"],
+            format_func=lambda s: "negative sampling" if s == "negative" else "hierarchical softmax",
+            key="train_loss",
+        )
+        settings["sample"] = cols[2].number_input(
+            "Down-sample frequent words", 0.0, 0.1, 1e-3, step=1e-4, format="%.4f", key="train_sample"
+        )
+        settings["alpha"] = cols[3].number_input(
+            "Learning rate", 0.0001, 1.0, 0.025, step=0.005, format="%.4f", key="train_alpha"
+        )
+    if model == "fasttext":
+        low, high = st.slider("Character n-grams", 1, 8, (3, 6), key="train_ngrams")
+        settings.update(min_n=low, max_n=high)
+    cols = st.columns(3)
+    seed = cols[0].number_input("Seed", 0, 2**31 - 1, 1, key="train_seed")
+    deterministic = cols[1].checkbox(
+        "Deterministic (one worker: slower, identical vectors on a rerun)", False, key="train_deterministic"
+    )
+    config = TrainConfig(
+        model=model,
+        vector_size=int(vector_size),
+        window=int(window),
+        min_count=int(min_count),
+        epochs=int(epochs),
+        seed=int(seed),
+        deterministic=deterministic,
+        **settings,
+    )
+    with report_errors("use these settings"):
+        config.validate()
+        return config
+    return None
+
+
+# --- training ----------------------------------------------------------------------------
+def training(corpus: Corpus, config: TrainConfig, *, tokens: int) -> TrainResult | None:
+    """The Train button, live progress with the loss curve, Cancel; the result when done."""
+    key = ("train", corpus.fingerprint, json.dumps(config.to_dict(), sort_keys=True))
+    per_token = {"word2vec": 1.5e-6, "fasttext": 5e-6, "doc2vec": 2e-6, "ppmi_svd": 1e-6}[config.model]
+    estimate = 2 + tokens * config.epochs * per_token * (2 if config.deterministic else 1)
+    return background_result(
+        slot="train",
+        key=key,
+        label=f"Training {config.model} on {corpus.name}",
+        work=partial(train_job, corpus, config),
+        estimate_seconds=estimate,
+        button_label="Train",
+        show_details=_live_loss,
+    )
+
+
+def _live_loss(details: list[dict]) -> None:
+    epochs = [d for d in details if d.get("epoch")]
+    if any(d.get("loss") is not None for d in epochs):
+        st.plotly_chart(
+            loss_figure([d["epoch"] for d in epochs], [d.get("loss") for d in epochs]),
+            width="stretch",
+            key="live_loss",
+        )
+
+
+def keep_result(result: TrainResult) -> str:
+    """Add the trained space to this session (once) and save it to the private workspace."""
+    kept: dict = st.session_state.setdefault("trained", {})
+    fingerprint = result.space.fingerprint
+    if fingerprint not in kept:
+        with report_errors("keep the trained space"):
+            name = state.add_space(result.space)
+            kept[fingerprint] = name
+            workspace.save(state.spaces()[name], extra={"training": result.report})
+            st.rerun()  # the sidebar, drawn before training finished, now lists the new space
+    return kept.get(fingerprint, result.space.name)
+
+
+def result_view(result: TrainResult, name: str) -> None:
+    """What was trained, the loss per epoch, the epoch playback and the reproducibility record."""
+    space = result.space
+    report = result.report
+    st.success(
+        f"Trained **{name}**: {len(space):,} {'documents' if result.config.model == 'doc2vec' else 'words'} × "
+        f"{space.dim} dimensions in {report['timings']['total_seconds']:.1f} s. It is now the active space "
+        "and saved in your workspace."
+    )
+    st.page_link("pages/1_Explore.py", label="Explore it", icon=":material/scatter_plot:")
+    epochs = result.epochs
+    if any(e.loss is not None for e in epochs):
+        st.markdown("**Loss per epoch**")
+        st.plotly_chart(loss_figure([e.epoch for e in epochs], [e.loss for e in epochs]), width="stretch")
+    if result.snapshots is not None and len(result.snapshots.frames) > 1:
+        st.markdown(f"**The space forming**: the {len(result.snapshots.words):,} most frequent words, epoch by epoch")
+        frames = cached.results().get_or_compute(
+            ("playback", space.fingerprint), lambda: playback_coordinates(result.snapshots)
+        )
+        st.plotly_chart(playback_figure(frames, result.snapshots.words), width="stretch", key="playback")
+        st.caption("Press ▶ Play, or drag the slider. Each epoch is rotated onto the last one before the picture.")
+    if result.config.model == "doc2vec" and result.model is not None:
+        _infer_documents(result)
+    with st.expander("Reproducibility record"):
+        st.json(report, expanded=False)
+    st.download_button(
+        "Download the reproducibility record (JSON)",
+        json.dumps(report, indent=2),
+        file_name=f"{name}.training.json",
+        mime="application/json",
+    )
+
+
+def _infer_documents(result: TrainResult) -> None:
+    from app.training import nearest_documents
+
+    st.markdown("**New text into the space**: doc2vec infers a vector for text it never saw")
+    text = st.text_area("Some text", "the king and the queen", key="infer_text", height=70)
+    with report_errors("infer the text"):
+        table = nearest_documents(result, text, k=5)
+        st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")

@@ -1,0 +1,51 @@
+"""Train in a real browser: the classroom corpus, word2vec with live progress, the result opened on
+Explore (king - man + woman), the workspace reopened from its link in a fresh browser, a bad upload."""
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import ARTIFACTS, ROOT
+
+pytestmark = pytest.mark.e2e
+
+
+def test_train_then_explore_then_come_back(page, server, browser):
+    page.goto(f"{server}/Train")
+    page.get_by_text("Most frequent words", exact=True).wait_for()
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.get_by_text("Trained", exact=False).first.wait_for(timeout=180_000)
+    page.get_by_text("The space forming").wait_for()
+    page.wait_for_timeout(1500)
+    page.screenshot(path=str(ROOT / "docs" / "screenshots" / "train.png"), full_page=True)
+
+    page.get_by_role("link", name="Explore it").click()
+    box = page.get_by_label("A word or a formula", exact=True)
+    box.fill("king - man + woman")
+    box.press("Enter")
+    page.get_by_text("queen", exact=True).first.wait_for()
+    page.screenshot(path=str(ARTIFACTS / "train-explore.png"))
+
+    token = re.search(r"[?&]ws=([A-Za-z0-9_-]+)", page.url).group(1)
+    fresh = browser.new_context(viewport={"width": 1400, "height": 1200})
+    try:
+        again = fresh.new_page()
+        again.goto(f"{server}/?ws={token}")
+        again.get_by_text("Your workspace").wait_for(timeout=60_000)
+        again.get_by_text("word2vec · Classroom sentences (ours)").first.wait_for()
+        again.screenshot(path=str(ARTIFACTS / "workspace-reopened.png"))
+    finally:
+        fresh.close()
+
+
+def test_binary_upload_gets_a_message(page, server, tmp_path):
+    page.goto(f"{server}/Train")
+    page.get_by_text("My own text (upload)").click()
+    junk = tmp_path / "photo.txt"
+    junk.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(str(junk))
+    alert = page.locator('[data-testid="stAlertContentError"]')
+    alert.wait_for()
+    assert "photo.txt" in alert.inner_text()
+    assert page.get_by_text("Traceback").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "train-bad-upload.png"))

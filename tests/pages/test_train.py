@@ -1,0 +1,71 @@
+"""AppTest for Train: a built-in corpus, its statistics, one epoch of word2vec, the result summary
+kept in the session and the workspace; bad corpora and settings answered with messages."""
+
+import json
+import time
+
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import open_page
+
+
+def open_train() -> AppTest:
+    return open_page("pages/2_Train.py")
+
+
+def wait_for_job(at: AppTest, slot: str = "train", seconds: float = 120) -> None:
+    jobs = at.session_state[f"jobs_{slot}"]
+    if not jobs:  # it finished within the run that started it
+        return
+    job = next(iter(jobs.values()))
+    deadline = time.monotonic() + seconds
+    while not job.done and time.monotonic() < deadline:
+        time.sleep(0.2)
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_corpus_statistics_before_training():
+    at = open_train()
+    metrics = {m.label: m.value for m in at.metric}
+    assert int(metrics["Documents"].replace(",", "")) > 1_000
+    assert int(metrics["Vocabulary"].replace(",", "")) > 100
+    zipf = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert zipf["layout"]["xaxis"]["type"] == "log"
+    assert any("lower-case" in c.value for c in at.caption)
+
+
+def test_train_word2vec_one_epoch_and_see_the_result():
+    at = open_train()
+    at.number_input(key="train_epochs").set_value(1)
+    at.run()
+    at.button(key="run_train").click()
+    at.run()
+    wait_for_job(at)
+    assert any("Trained" in s.value for s in at.success), [s.value for s in at.success]
+    active = at.session_state["active"]
+    space = at.session_state["spaces"][active]
+    assert "king" in space and space.dim == 50
+    assert any("Download the reproducibility record" in b.label for b in at.get("download_button"))
+
+
+def test_stop_words_only_corpus_says_no_tokens_left():
+    at = open_train()
+    at.checkbox(key="pre_stop").check()
+    at.number_input(key="pre_min_len").set_value(15)
+    at.run()
+    assert not at.exception
+    assert at.error, "a corpus with no tokens left must say so"
+    assert "token" in at.error[0].value
+
+
+def test_min_count_above_every_word_is_explained_after_training():
+    at = open_train()
+    at.radio(key="corpus_choice").set_value("tiny")
+    at.number_input(key="train_min_count").set_value(1000)
+    at.number_input(key="train_epochs").set_value(1)
+    at.run()
+    at.button(key="run_train").click()
+    at.run()
+    wait_for_job(at)
+    assert at.error and "min_count" in at.error[0].value, [e.value for e in at.error]
