@@ -68,13 +68,19 @@ def loss_figure(epochs: Sequence[int], losses: Sequence[float | None]) -> go.Fig
     return figure
 
 
-def playback_figure(frames: Sequence[np.ndarray], words: Sequence[str], *, labelled: int = 40) -> go.Figure:
+def playback_figure(
+    frames: Sequence[np.ndarray], words: Sequence[str], *, labelled: int = 40, skip: frozenset[str] = frozenset()
+) -> go.Figure:
     """The space forming, epoch by epoch: one animation frame per epoch, with a play button and a
     slider. ``frames`` are 2-D coordinates already aligned to the last epoch, so a point moves
-    only as much as the space itself moved."""
+    only as much as the space itself moved. The first ``labelled`` words not in ``skip`` (e.g.
+    stop words) are labelled; colour is the frequency rank (dark: frequent)."""
     if not frames:
         raise ValueError("no frames to play")
-    text = [word if i < labelled else "" for i, word in enumerate(words)]
+    shown = [i for i, word in enumerate(words) if word not in skip][:labelled]
+    text = [""] * len(words)
+    for i in shown:
+        text[i] = words[i]
     everything = np.vstack(frames)
     low, high = everything.min(axis=0), everything.max(axis=0)
     pad = (high - low) * 0.05 + 1e-9

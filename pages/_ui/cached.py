@@ -1,17 +1,20 @@
-"""Server-wide resources. Shared read-only samples live in st.cache_resource (their arrays are
-read-only, so every session may share one copy); results are keyed on content fingerprints."""
+"""Server-wide resources: shared read-only samples in st.cache_resource (their arrays are read-only,
+so every session may share one copy), the job runner, and result caches keyed on fingerprints
+(server-wide for shared data, per session for a student's own)."""
 
 from __future__ import annotations
 
 import os
 import threading
 import time
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from app.jobs import JobRunner, ResultCache
+from app.jobs import JobRunner, OwnerWatch, ResultCache
 from app.projection import warm_up_umap_in_background
 from app.samples import load_sample
 from app.space import EmbeddingSpace
@@ -20,7 +23,9 @@ from app.space import EmbeddingSpace
 @st.cache_resource(max_entries=8, show_spinner=False)
 def sample(key: str, n_words: int) -> EmbeddingSpace:
     """A built-in sample, loaded once per server and shared by all sessions."""
-    return load_sample(key, n_words)
+    space = load_sample(key, n_words)
+    mark_shared(space.fingerprint)
+    return space
 
 
 @st.cache_resource(show_spinner=False)
@@ -41,31 +46,61 @@ def session_id() -> str | None:
     return context.session_id if context else None
 
 
-CLOSED_TAB_GRACE_SECONDS = 20
-
-
 def _stop_jobs_of_closed_sessions(runner: JobRunner) -> None:
-    """Every few seconds, cancel the jobs whose session has been gone for the grace period (a page
-    reload or a brief network blip reconnects within it; a closed tab does not)."""
-    gone_since: dict[str, float] = {}
+    """Every 2 s, cancel the jobs of sessions whose tab has been closed for 20 s."""
+    watch = OwnerWatch(runner, grace=20.0)
     while True:
         time.sleep(2)
-        if not Runtime.exists():
-            continue
-        runtime = Runtime.instance()
-        now = time.monotonic()
-        for owner in {job.owner for job in runner.jobs() if job.owner}:
-            if runtime.is_active_session(owner):
-                gone_since.pop(owner, None)
-            elif now - gone_since.setdefault(owner, now) >= CLOSED_TAB_GRACE_SECONDS:
-                runner.cancel_owned_by(owner)
-                gone_since.pop(owner, None)
+        if Runtime.exists():
+            watch.check(Runtime.instance().is_active_session)
 
 
 @st.cache_resource(show_spinner=False)
-def results() -> ResultCache:
-    """Projections and distortion figures, keyed on (fingerprint, parameters)."""
+def _shared_results() -> ResultCache:
+    """Results computed from shared data (built-in samples and corpora, published spaces)."""
     return ResultCache(max_entries=64)
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_fingerprints() -> set[str]:
+    return set()
+
+
+def mark_shared(fingerprint: str) -> None:
+    """Declare data everyone may see (a built-in sample or corpus, a published space): results
+    computed from it go to the server-wide cache, so a class computes each of them once."""
+    _shared_fingerprints().add(fingerprint)
+
+
+class ScopedResults:
+    """Projections, statistics, trained models... keyed on (kind, fingerprint, parameters). A key
+    naming shared data lives in the server-wide cache; anything else in this session's own small
+    cache, so nothing computed from a student's upload is kept where other sessions look."""
+
+    def __init__(self, session: ResultCache) -> None:
+        self.session = session
+
+    def _cache(self, key: Hashable) -> ResultCache:
+        parts = key if isinstance(key, tuple) else (key,)
+        shared = _shared_fingerprints()
+        if any(isinstance(part, str) and part in shared for part in parts):
+            return _shared_results()
+        return self.session
+
+    def get(self, key: Hashable) -> Any | None:
+        return self._cache(key).get(key)
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self._cache(key).put(key, value)
+
+    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        return self._cache(key).get_or_compute(key, compute)
+
+
+def results() -> ScopedResults:
+    """The result cache for this session (see ScopedResults)."""
+    session = st.session_state.setdefault("results", ResultCache(max_entries=16))
+    return ScopedResults(session)
 
 
 def umap_warm_up() -> threading.Thread | None:

@@ -8,10 +8,12 @@ from functools import partial
 
 import pandas as pd
 import streamlit as st
+from gensim.parsing.preprocessing import STOPWORDS
 
 from app.budgets import Budget, check_upload
 from app.corpus import BUILTIN_CORPORA, Corpus, CorpusStats, Preprocessing, builtin_corpus, corpus_stats, open_corpus
-from app.training import TrainConfig, TrainResult, playback_coordinates, train_job
+from app.export import to_word2vec_text
+from app.training import TrainConfig, TrainResult, nearest_documents, playback_coordinates, train_job
 from app.training_plots import loss_figure, playback_figure, zipf_figure
 from pages._ui import cached, state, workspace
 from pages._ui.background import background_result
@@ -100,7 +102,9 @@ def corpus_controls() -> Corpus | None:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _builtin(key: str, preprocessing: Preprocessing) -> Corpus:
     """Built-in corpora hold no user data, so one server-wide copy serves every session."""
-    return builtin_corpus(key, preprocessing)
+    corpus = builtin_corpus(key, preprocessing)
+    cached.mark_shared(corpus.fingerprint)
+    return corpus
 
 
 def _uploaded_corpus(upload, kind: str, column: str | None, preprocessing: Preprocessing) -> Corpus:
@@ -277,28 +281,44 @@ def result_view(result: TrainResult, name: str) -> None:
     if any(e.loss is not None for e in epochs):
         st.markdown("**Loss per epoch**")
         st.plotly_chart(loss_figure([e.epoch for e in epochs], [e.loss for e in epochs]), width="stretch")
+        if not report.get("loss_exact", True):
+            st.caption(
+                "With several workers gensim's loss counter misses some updates, so the curve is noisy; "
+                "tick Deterministic (one worker) for an exact loss."
+            )
     if result.snapshots is not None and len(result.snapshots.frames) > 1:
         st.markdown(f"**The space forming**: the {len(result.snapshots.words):,} most frequent words, epoch by epoch")
         frames = cached.results().get_or_compute(
             ("playback", space.fingerprint), lambda: playback_coordinates(result.snapshots)
         )
-        st.plotly_chart(playback_figure(frames, result.snapshots.words), width="stretch", key="playback")
-        st.caption("Press ▶ Play, or drag the slider. Each epoch is rotated onto the last one before the picture.")
+        figure = playback_figure(frames, result.snapshots.words, skip=STOPWORDS)
+        st.plotly_chart(figure, width="stretch", key="playback")
+        st.caption(
+            "Press ▶ Play, or drag the slider. Each epoch is rotated onto the last one before the picture, "
+            "so what moves is real change. Colour: frequency rank (dark = frequent); the 40 most frequent "
+            "words that are not stop words are labelled."
+        )
     if result.config.model == "doc2vec" and result.model is not None:
         _infer_documents(result)
     with st.expander("Reproducibility record"):
         st.json(report, expanded=False)
-    st.download_button(
+    left, right = st.columns(2)
+    left.download_button(
         "Download the reproducibility record (JSON)",
         json.dumps(report, indent=2),
         file_name=f"{name}.training.json",
         mime="application/json",
     )
+    right.download_button(
+        "Download the vectors (word2vec text)",
+        lambda: to_word2vec_text(space),
+        file_name=f"{name}.txt",
+        mime="text/plain",
+        on_click="ignore",
+    )
 
 
 def _infer_documents(result: TrainResult) -> None:
-    from app.training import nearest_documents
-
     st.markdown("**New text into the space**: doc2vec infers a vector for text it never saw")
     text = st.text_area("Some text", "the king and the queen", key="infer_text", height=70)
     with report_errors("infer the text"):

@@ -69,3 +69,19 @@ def test_min_count_above_every_word_is_explained_after_training():
     at.run()
     wait_for_job(at)
     assert at.error and "min_count" in at.error[0].value, [e.value for e in at.error]
+
+
+def test_doc2vec_documents_become_points_and_new_text_is_inferred():
+    at = open_train()
+    at.selectbox(key="train_model").set_value("doc2vec")
+    at.run()
+    at.number_input(key="train_epochs").set_value(2)
+    at.run()
+    at.button(key="run_train").click()
+    at.run()
+    wait_for_job(at)
+    space = at.session_state["spaces"][at.session_state["active"]]
+    assert len(space) == 5_000 and {"document", "first_words"} <= set(space.metadata.columns)
+    assert any("New text into the space" in m.value for m in at.markdown)
+    nearest = at.dataframe[-1].value
+    assert len(nearest) == 5

@@ -301,3 +301,26 @@ def test_shutdown_cancels_what_is_left():
         running.result(WAIT)
     with pytest.raises(Cancelled):
         waiting.result(WAIT)
+
+
+def test_owner_watch_stops_jobs_of_owners_gone_past_the_grace_period(runner):
+    from app.jobs import OwnerWatch
+
+    gate = Gate()
+    job = runner.submit("mine", gate, 1, owner="tab-1")
+    assert gate.started.wait(WAIT)
+    watch = OwnerWatch(runner, grace=20)
+    connected = {"tab-1": True}
+    assert watch.check(connected.get, now=0) == []
+    connected["tab-1"] = False  # the tab closed (or a blip)
+    assert watch.check(connected.get, now=100) == []
+    assert watch.check(connected.get, now=110) == [] and not job.cancelled  # within the grace period
+    connected["tab-1"] = True  # it reconnected: the clock starts again next time
+    assert watch.check(connected.get, now=115) == []
+    connected["tab-1"] = False
+    assert watch.check(connected.get, now=200) == []
+    assert watch.check(connected.get, now=221) == ["tab-1"]
+    assert job.cancelled
+    gate.release.set()
+    with pytest.raises(Cancelled):
+        job.result()
