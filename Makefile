@@ -8,13 +8,13 @@ PORT ?= 8501
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e .
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --upgrade pip setuptools
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
@@ -43,8 +43,39 @@ format: $(VENV)/.installed-test
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(VENV)/.installed
-	$(BIN)/python bench/load_glove_text.py
+# Every script under bench/, then one table: each figure next to its reference tool's, same run.
+# `make bench BENCH_ARGS=--with-load-test` adds the 30-student load test; `BENCH_ARGS="--only umap_50k"` one script.
+bench: $(VENV)/.installed-test chromium
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# Known-vulnerable dependencies: pip-audit checks the packages installed in the venv against PyPI's
+# vulnerability data (our own embedding-lab is installed editable, is not on PyPI, and is skipped).
+# Fails when a vulnerable package is found. When the service cannot be reached, or cannot audit some
+# packages, it says so loudly and passes; AUDIT_STRICT=1 makes that fail too.
+AUDIT_REPORT := test-artifacts/pip-audit.txt
+.PHONY: audit
+audit: $(VENV)/.installed
+	@$(BIN)/python -m pip_audit --version >/dev/null 2>&1 || $(BIN)/python -m pip install --quiet pip-audit \
+		|| echo "!!! WARNING: pip-audit could not be installed"
+	@mkdir -p $(dir $(AUDIT_REPORT))
+	@echo "pip-audit: auditing the packages installed in $(VENV) (report: $(AUDIT_REPORT))"
+	@status=0; timeout 600 $(BIN)/python -m pip_audit --local --skip-editable --desc on --progress-spinner off \
+		--timeout 30 >$(AUDIT_REPORT) 2>&1 || status=$$?; \
+	cat $(AUDIT_REPORT); \
+	unaudited=$$(grep -c "could not be audited" $(AUDIT_REPORT)); \
+	if grep -qE "^Found [0-9]+ known vulnerabilit" $(AUDIT_REPORT); then \
+		echo "!!! pip-audit: KNOWN-VULNERABLE DEPENDENCIES (listed above): upgrade them"; exit 1; \
+	elif [ $$status -ne 0 ]; then \
+		echo "!!! WARNING: pip-audit did not finish (exit $$status: service unreachable, timed out or not installed)."; \
+		echo "!!! WARNING: NOTHING WAS AUDITED; this is not a clean bill of health."; problem=1; \
+	elif [ $$unaudited -gt 0 ]; then \
+		echo "!!! WARNING: $$unaudited packages could not be audited (the vulnerability service did not answer for"; \
+		echo "!!! WARNING: them, see above); THEY WERE NOT CHECKED, even though pip-audit says none is vulnerable."; \
+		problem=1; \
+	else \
+		echo "pip-audit: no known vulnerabilities"; \
+	fi; \
+	if [ "$${problem:-0}" = 1 ] && [ "$(AUDIT_STRICT)" = 1 ]; then exit 1; fi
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .ruff_cache bench/.cache

@@ -8,22 +8,36 @@ so hyphenated words such as ``well-known`` stay words):
     factor := word | '(' expr ')' | ('avg' | 'mean') '(' expr (',' expr)* ')'
 
 Each word stands for its unit vector, as in gensim's most_similar (or its raw vector on request).
+The caps on length, words, nesting and weights are in ``app.limits``.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.errors import InputError
 from app.formats.checks import is_number
+from app.limits import (
+    MAX_FORMULA_CHARS,
+    MAX_FORMULA_DEPTH,
+    MAX_FORMULA_TERMS,
+    MAX_FORMULA_WEIGHT,
+    check_length,
+    check_word,
+    preview,
+)
 from app.space import EmbeddingSpace
 
-MAX_CHARS = 300
-MAX_WORDS = 40
+MAX_CHARS = MAX_FORMULA_CHARS  # older names, kept for callers
+MAX_WORDS = MAX_FORMULA_TERMS
+CANCELLED = 1e-9  # a merged weight this small is a rounding residue (0.1 * a + 0.2 * a - 0.3 * a)
 FUNCTIONS = {"avg", "mean"}
+_OPERATORS = ("+", "-", "*", "(", ")", ",")
 _TOKEN = re.compile(r"\s*(\(|\)|,|\*|\+|(?<![^\s(,*+])-(?=\s|\(|$)|[^\s(),*+]+)")
 
 
@@ -64,21 +78,26 @@ def parse(text: str) -> Expression:
     text = (text or "").strip()
     if not text:
         raise InputError("the formula is empty; type a word, or e.g. king - man + woman")
-    if len(text) > MAX_CHARS:
-        raise InputError(f"the formula is {len(text)} characters long; the limit is {MAX_CHARS}")
+    check_length(text, MAX_FORMULA_CHARS, "the formula")
     tokens = _tokenize(text)
     parser = _Parser(tokens, text)
     terms = parser.expression(1.0)
     if parser.position < len(tokens):
-        raise InputError(f"unexpected {tokens[parser.position]!r} in {text!r}")
+        raise InputError(f"unexpected {preview(tokens[parser.position])} in {text!r}")
+    if len(terms) > MAX_FORMULA_TERMS:
+        raise InputError(f"the formula has {len(terms):,} words (counting repeats); the limit is {MAX_FORMULA_TERMS}")
     merged: dict[str, float] = {}
     for term in terms:
         merged[term.word] = merged.get(term.word, 0.0) + term.weight
-    kept = tuple(Term(w, v) for w, v in merged.items() if v != 0)
+    kept = tuple(Term(w, v) for w, v in merged.items() if abs(v) > CANCELLED)
     if not kept:
         raise InputError(f"{text!r} cancels out to nothing")
-    if len(kept) > MAX_WORDS:
-        raise InputError(f"the formula uses {len(kept)} words; the limit is {MAX_WORDS}")
+    heaviest = max(kept, key=lambda t: abs(t.weight))
+    if abs(heaviest.weight) > MAX_FORMULA_WEIGHT:
+        raise InputError(
+            f"in {text!r} the weights multiply up to {heaviest.weight:g} for {heaviest.word!r}; "
+            f"the limit is {MAX_FORMULA_WEIGHT:,}"
+        )
     return Expression(text, kept)
 
 
@@ -89,7 +108,7 @@ def _tokenize(text: str) -> list[str]:
         if not match or match.end() == position:
             if text[position:].isspace():
                 break
-            raise InputError(f"cannot read {text[position:][:20]!r} in the formula")
+            raise InputError(f"cannot read {preview(text[position:], 20)} in the formula")
         tokens.append(match.group(1))
         position = match.end()
     return tokens
@@ -99,7 +118,7 @@ class _Parser:
     """Recursive descent over tokens, producing flat weighted terms."""
 
     def __init__(self, tokens: list[str], text: str) -> None:
-        self.tokens, self.text, self.position = tokens, text, 0
+        self.tokens, self.text, self.position, self.depth = tokens, text, 0, 0
 
     def peek(self) -> str | None:
         return self.tokens[self.position] if self.position < len(self.tokens) else None
@@ -130,28 +149,47 @@ class _Parser:
         if token is not None and following == "*" and is_number(token):
             self.take()
             self.take("*")
-            if not np.isfinite(float(token)):
-                raise InputError(f"{token!r} is not a usable weight in {self.text!r}; use an ordinary number")
-            weight *= float(token)
+            number = float(token)
+            if not np.isfinite(number):
+                raise InputError(f"{preview(token)} is not a usable weight in {self.text!r}; use an ordinary number")
+            if abs(number) > MAX_FORMULA_WEIGHT:
+                raise InputError(
+                    f"the weight {preview(token)} in {self.text!r} is too large; "
+                    f"use a number between -{MAX_FORMULA_WEIGHT:,} and {MAX_FORMULA_WEIGHT:,}"
+                )
+            weight *= number
         return self.factor(weight)
 
     def factor(self, weight: float) -> list[Term]:
         token = self.take()
         if token == "(":
-            terms = self.expression(weight)
-            self.take(")")
+            with self.nested():
+                terms = self.expression(weight)
+                self.take(")")
             return terms
         if token.lower() in FUNCTIONS and self.peek() == "(":
             self.take("(")
-            groups = [self.expression(1.0)]
-            while self.peek() == ",":
-                self.take(",")
-                groups.append(self.expression(1.0))
-            self.take(")")
+            with self.nested():
+                groups = [self.expression(1.0)]
+                while self.peek() == ",":
+                    self.take(",")
+                    groups.append(self.expression(1.0))
+                self.take(")")
             return [Term(t.word, t.weight * weight / len(groups)) for group in groups for t in group]
-        if token in ("+", "-", "*", ")", ","):
+        if token in _OPERATORS:
             raise InputError(f"expected a word but found {token!r} in {self.text!r}")
-        return [Term(token, weight)]
+        return [Term(check_word(token, "the word"), weight)]
+
+    @contextmanager
+    def nested(self) -> Iterator[None]:
+        """One level deeper in brackets; refused past the cap (deep nesting would exhaust the stack)."""
+        self.depth += 1
+        if self.depth > MAX_FORMULA_DEPTH:
+            raise InputError(
+                f"the formula nests brackets more than {MAX_FORMULA_DEPTH} deep; the limit is {MAX_FORMULA_DEPTH}"
+            )
+        yield
+        self.depth -= 1
 
 
 def expression_vector(space: EmbeddingSpace, expression: Expression, *, unit: bool = True) -> np.ndarray:

@@ -52,6 +52,8 @@ FORMATS: dict[str, str] = {
 
 ALIASES = {"fasttext-vec": "word2vec", "vec": "word2vec", "tsv": "projector-tsv", "bin": "word2vec-binary"}
 
+GZIP_CHUNK = 1 << 20
+
 # Formats whose rows are words from the file itself: duplicates there are dropped (as gensim does);
 # elsewhere rows are points (images, documents) and a repeated label gets a suffix instead.
 WORD_FORMATS = {"word2vec", "glove", "word2vec-binary", "fasttext-bin"}
@@ -156,17 +158,19 @@ def gunzip_if_needed(data: bytes, filename: str, limits: Limits) -> tuple[bytes,
     if data[:2] != b"\x1f\x8b":
         return data, filename, False
     inner = filename[:-3] if filename.lower().endswith(".gz") else filename
+    out = io.BytesIO()  # grown chunk by chunk: read(max_bytes) would reserve the whole cap at once
     try:
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
-            out = stream.read(limits.max_bytes + 1)
+            while out.tell() <= limits.max_bytes and (chunk := stream.read(GZIP_CHUNK)):
+                out.write(chunk)
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"{filename}: a broken gzip file ({exc})") from None
-    if len(out) > limits.max_bytes:
+    if out.tell() > limits.max_bytes:
         raise InputError(
             f"{filename}: expands to more than {limits.max_bytes:,} bytes; "
             "refused (the limit guards against gzip bombs)"
         )
-    return out, inner, True
+    return out.getvalue(), inner, True
 
 
 def _format_name(fmt: str) -> str:

@@ -9,6 +9,15 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.errors import InputError
+from app.limits import (
+    MAX_PATTERN_CHARS,
+    MAX_PATTERN_REPEATS,
+    MAX_SEARCHED_CHARS,
+    MAX_WORD_LIST,
+    MAX_WORD_LIST_CHARS,
+    check_length,
+    check_word,
+)
 from app.neighbours import nearest
 from app.space import EmbeddingSpace
 
@@ -20,8 +29,8 @@ MODES = {
     "neighbours": "A word and its nearest neighbours",
 }
 MAX_POINTS = 100_000
-MAX_LIST_WORDS = 5_000
-MAX_PATTERN = 200
+MAX_LIST_WORDS = MAX_WORD_LIST  # older names, kept for callers; the caps live in app.limits
+MAX_PATTERN = MAX_PATTERN_CHARS
 
 
 @dataclass(frozen=True)
@@ -73,13 +82,64 @@ def matching_rows(space: EmbeddingSpace, pattern: str) -> list[int]:
     pattern = pattern.strip()
     if not pattern:
         raise InputError("type something to search for, e.g. 'ing$' or 'king'")
-    if len(pattern) > MAX_PATTERN:
-        raise InputError(f"the search is {len(pattern)} characters long; the limit is {MAX_PATTERN}")
+    check_length(pattern, MAX_PATTERN_CHARS, "the search")
     try:
         regex = re.compile(pattern, re.IGNORECASE)
-    except re.error as exc:
+    except (re.error, RecursionError, OverflowError) as exc:
         raise InputError(f"{pattern!r} is not a valid regular expression ({exc})") from None
-    return [i for i, w in enumerate(space.words) if regex.search(w)]
+    _refuse_slow_pattern(pattern)
+    return [i for i, w in enumerate(space.words) if regex.search(w[:MAX_SEARCHED_CHARS])]
+
+
+def _refuse_slow_pattern(pattern: str) -> None:
+    """Refuse searches that can backtrack for minutes (``(\\w+)*$``, ``.*.*.*.*.*!``).
+
+    Python's ``re`` cannot be interrupted and holds the GIL, so one such search would freeze
+    every student's page. Allowed: a few repetitions, none inside a repeated group, no back-references.
+    """
+    try:
+        from re import _parser  # the standard library's own parser of the pattern syntax
+    except ImportError:  # pragma: no cover - a Python without it: only the length cap applies
+        return
+    repeats = 0
+
+    def walk(items: object, inside_repeat: bool) -> None:
+        nonlocal repeats
+        for op, argument in items:
+            name = str(op)
+            if name == "GROUPREF" or name == "GROUPREF_EXISTS":
+                raise InputError(f"{pattern!r}: back-references such as \\1 are not allowed in a search")
+            if name.endswith("REPEAT"):
+                low, high, body = argument
+                if inside_repeat:
+                    raise InputError(
+                        f"{pattern!r} repeats a group that itself repeats, as in (a+)+, which can take minutes "
+                        "to search; write it without the outer repetition"
+                    )
+                repeats += int(high != low and high > 1)  # a? or a{3} cost little; a*, a+, a{2,5} multiply
+                walk(body, high > 1)
+            elif name == "BRANCH":
+                if inside_repeat and len(argument[1]) > 1:
+                    raise InputError(
+                        f"{pattern!r} repeats a choice, as in (a|b)+, which can take minutes to search; "
+                        "use a character class such as [ab]+ instead"
+                    )
+                for branch in argument[1]:
+                    walk(branch, inside_repeat)
+            elif name == "SUBPATTERN":
+                walk(argument[-1], inside_repeat)
+            elif name in ("ASSERT", "ASSERT_NOT"):
+                walk(argument[1], inside_repeat)
+            elif name == "ATOMIC_GROUP":
+                walk(argument, inside_repeat)
+
+    walk(_parser.parse(pattern, re.IGNORECASE), False)
+    if repeats > MAX_PATTERN_REPEATS:
+        raise InputError(
+            f"{pattern!r} has {repeats} repetitions (*, +, {{n,m}}); the limit is {MAX_PATTERN_REPEATS}, because "
+            "each one multiplies the time the search takes (a search matches anywhere in a word, so a leading "
+            "or trailing .* is never needed)"
+        )
 
 
 def _search(space: EmbeddingSpace, pattern: str, n: int) -> Selection:
@@ -94,17 +154,25 @@ def _search(space: EmbeddingSpace, pattern: str, n: int) -> Selection:
 
 
 def parse_word_list(text: str) -> list[str]:
-    """Words separated by newlines or commas (spaces inside a word are kept), de-duplicated."""
+    """Words separated by newlines or commas (spaces inside a word are kept), de-duplicated.
+
+    Capped (see app.limits): the text's length, the number of different words and each word's length.
+    """
+    text = text or ""
+    check_length(text, MAX_WORD_LIST_CHARS, "the word list")
     items = [item.strip() for line in text.splitlines() for item in line.split(",")]
-    return list(dict.fromkeys(item for item in items if item))
+    words = list(dict.fromkeys(item for item in items if item))
+    if len(words) > MAX_WORD_LIST:
+        raise InputError(f"the word list has {len(words):,} different words; the limit is {MAX_WORD_LIST:,}")
+    for word in words:
+        check_word(word, "the word")
+    return words
 
 
 def _word_list(space: EmbeddingSpace, text: str) -> Selection:
     wanted = parse_word_list(text)
     if not wanted:
         raise InputError("paste some words, one per line or separated by commas")
-    if len(wanted) > MAX_LIST_WORDS:
-        raise InputError(f"{len(wanted):,} words pasted; the limit is {MAX_LIST_WORDS:,}")
     found = [w for w in wanted if w in space]
     missing = tuple(w for w in wanted if w not in space)
     if not found:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from common import timed  # noqa: E402  (also puts the repository on the import path)
+from common import report_result, timed  # noqa: E402  (also puts the repository on the import path)
 
 from app.evaluation import evaluate_analogies  # noqa: E402
 from app.samples import GLOVE_WORDS, load_glove  # noqa: E402
@@ -59,6 +59,14 @@ def main() -> None:
     print(f"accuracy, 3CosMul: {cosmul.accuracy:.6f} ({cosmul.correct:,} / {cosmul.total:,})")
     difference = abs(result.accuracy - gensim_accuracy)
     print(f"accuracy difference: {difference:.2e} (tolerance {TOLERANCE:g})")
+    report_result(
+        f"Google analogies, 3CosAdd ({result.total:,} questions, restrict_vocab {restrict:,})",
+        f"{ours_s:.1f} s, accuracy {result.accuracy:.4f}",
+        f"gensim evaluate_word_analogies: {gensim_s:.1f} s, accuracy {gensim_accuracy:.4f}",
+        f"{gensim_s / ours_s:.1f}x faster",
+        f"accuracy difference {difference:.1e}; our 3CosMul {cosmul_s:.1f} s, accuracy {cosmul.accuracy:.4f}",
+        ok=difference <= TOLERANCE,
+    )
     if difference > TOLERANCE:
         sys.exit("MISMATCH between our accuracy and gensim's")
 

@@ -1,7 +1,9 @@
-"""What every benchmark script shares: the repository on the import path, and a median timer."""
+"""What every benchmark script shares: the repository on the import path, a median timer, and the
+one machine-readable result line that bench/run_all.py collects into its table."""
 
 from __future__ import annotations
 
+import json
 import statistics
 import sys
 import time
@@ -22,3 +24,12 @@ def timed(function: Callable[[], Any], repeat: int) -> tuple[float, Any]:
         result = function()
         times.append(time.perf_counter() - start)
     return statistics.median(times), result
+
+
+def report_result(
+    what: str, ours: object, reference: object, ratio: object, note: str = "", *, ok: bool = True
+) -> None:
+    """Print ``RESULT {json}``: our figure, the reference tool's figure from the same run, their ratio,
+    and a note; ``ok`` is False when our answers differ from the reference's (the script then exits 1)."""
+    record = {"what": what, "ours": ours, "reference": reference, "ratio": ratio, "note": note, "ok": ok}
+    print("RESULT " + json.dumps(record), flush=True)

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from common import timed  # noqa: E402  (also puts the repository on the import path)
+from common import report_result, timed  # noqa: E402  (also puts the repository on the import path)
 
 from app.export import to_word2vec_text  # noqa: E402
 from app.loaders import load_vectors  # noqa: E402
@@ -49,6 +49,14 @@ def main() -> None:
     print(f"gensim load_word2vec_format: {gensim_s:6.2f} s (median of {args.repeat})")
     print(f"ratio (gensim / ours): {gensim_s / ours_s:.1f}x faster")
     print(f"same words: {same_words}, same values: {same_values}")
+    report_result(
+        f"load GloVe 6B 50d as text ({len(ours):,} x {ours.dim}, {size_mb:.0f} MB)",
+        f"{ours_s:.2f} s",
+        f"gensim load_word2vec_format: {gensim_s:.2f} s",
+        f"{gensim_s / ours_s:.1f}x faster",
+        f"median of {args.repeat}; same words and values: {same_words and same_values}",
+        ok=same_words and same_values,
+    )
     if not (same_words and same_values):
         sys.exit("MISMATCH between our loader and gensim")
 

@@ -20,6 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import report_result  # noqa: E402
+
 from app.expressions import parse  # noqa: E402
 from app.neighbours import nearest  # noqa: E402
 from app.samples import GLOVE_WORDS, load_glove  # noqa: E402
@@ -91,6 +93,14 @@ def main() -> None:
     ratio = np.median(ours_ms) / np.median(gensim_ms)
     print(f"ratio (ours / gensim, median): {ratio:.2f} ({'no slower' if ratio <= 1 else 'SLOWER'} than gensim)")
     print(f"identical top-10 words: {queries - len(mismatches)} of {queries} queries")
+    report_result(
+        f"top-10 neighbours among {len(space):,} words ({queries} queries x {args.repeat})",
+        f"median {np.median(ours_ms):.2f} ms, p95 {np.percentile(ours_ms, 95):.2f} ms",
+        f"gensim most_similar: median {np.median(gensim_ms):.2f} ms, p95 {np.percentile(gensim_ms, 95):.2f} ms",
+        f"{ratio:.2f} (ours / gensim)",
+        f"identical top-10 words for {queries - len(mismatches)} of {queries} queries",
+        ok=not mismatches,
+    )
     if mismatches:
         print("\n".join(mismatches))
         sys.exit("MISMATCH between our neighbours and gensim's")

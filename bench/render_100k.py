@@ -29,6 +29,8 @@ import plotly.graph_objects as go
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import report_result  # noqa: E402
+
 from app.plots import Colouring, ScatterOptions, scatter_figure  # noqa: E402
 from app.projection import project  # noqa: E402
 from app.samples import load_glove  # noqa: E402
@@ -172,16 +174,32 @@ def main() -> None:
     for name, result in results.items():
         report(name, result, args.repeat)
     gl, svg = results["scattergl"], results["svg scatter"]
+    what = f"draw {args.points:,} points in Chromium (software WebGL), then zoom and hover"
     if "error" in gl:
+        report_result(what, "did not draw", "plotly SVG Scatter", "-", gl["error"], ok=False)
         sys.exit("PROBLEM: the Scattergl figure did not draw")
+    ours = f"drawn {gl['drawn_ms']:.0f} ms, zoom {gl['zoom_ms']:.0f} ms, hover {gl['hover_ms']:.0f} ms"
     if "error" in svg:
         print(f"ratio: SVG did not draw within {args.svg_timeout:.0f} s; Scattergl drew in {gl['drawn_ms']:.0f} ms")
+        reference, ratio = f"plotly SVG Scatter: not drawn within {args.svg_timeout:.0f} s", "-"
     else:
         print(
             f"ratio (svg / scattergl): draw {svg['drawn_ms'] / gl['drawn_ms']:.1f}x, "
             f"zoom {svg['zoom_ms'] / gl['zoom_ms']:.1f}x, hover {svg['hover_ms'] / gl['hover_ms']:.1f}x"
         )
-    if not gl["webgl"]["regl"] or gl["hover_labels"] == 0 or gl["painted"] < 0.01:
+        reference = (
+            f"plotly SVG Scatter: drawn {svg['drawn_ms']:.0f} ms, zoom {svg['zoom_ms']:.0f} ms, "
+            f"hover {svg['hover_ms']:.0f} ms"
+        )
+        ratio = (
+            f"draw {svg['drawn_ms'] / gl['drawn_ms']:.1f}x, zoom {svg['zoom_ms'] / gl['zoom_ms']:.1f}x, "
+            f"hover {svg['hover_ms'] / gl['hover_ms']:.1f}x faster"
+        )
+    webgl, labels, painted = gl["webgl"]["regl"], gl["hover_labels"], gl["painted"]
+    drawn = bool(webgl and labels and painted >= 0.01)
+    note = f"WebGL context {webgl}, hover labels {labels}/{args.repeat}, painted {painted:.1%}"
+    report_result(what, ours, reference, ratio, note, ok=drawn)
+    if not drawn:
         sys.exit("PROBLEM: no WebGL context for the Scattergl figure, nothing painted, or hover showed no label")
 
 

@@ -27,7 +27,7 @@ import sys
 import time
 
 import numpy as np
-from common import timed  # noqa: E402  (also puts the repository on the import path)
+from common import report_result, timed  # noqa: E402  (also puts the repository on the import path)
 
 from app.training import TrainConfig, train  # noqa: E402
 
@@ -97,6 +97,13 @@ def compare(model: str, corpus: list[list[str]], rounds: int) -> tuple[float, fl
     cpu_ratio = statistics.median(cpu["embedding-lab train"]) / statistics.median(cpu["bare gensim"])
     print(f"  ratio ours / gensim: wall {wall_ratio:.3f}, CPU {cpu_ratio:.3f}  (target <= 1.10)")
     print(f"  progress messages in our last run: {len(messages)}, e.g. {messages[-3]!r}")
+    report_result(
+        f"train {model} (Lee x10, 5 epochs, {cores} workers)",
+        f"{statistics.median(wall['embedding-lab train']):.2f} s",
+        f"gensim {statistics.median(wall['bare gensim']):.2f} s",
+        f"{wall_ratio:.2f} (ours / gensim)",
+        f"CPU ratio {cpu_ratio:.2f}; target <= 1.10; one-worker vectors identical",
+    )
     return wall_ratio, cpu_ratio
 
 

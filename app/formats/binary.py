@@ -13,6 +13,8 @@ from app.formats import Limits, Parsed
 from app.formats.checks import check_shape
 
 FASTTEXT_MAGIC = 793712314
+FASTTEXT_PREAMBLE = 92  # magic, version, 12 arguments, t; vocabulary size, words, labels, tokens, prune size
+MAX_NGRAM = 100
 
 
 def parse_word2vec_binary(data: bytes, filename: str, limits: Limits, limit: int | None) -> Parsed:
@@ -75,17 +77,49 @@ def parse_fasttext_binary(data: bytes, filename: str, limits: Limits, limit: int
 
 
 def _check_fasttext_header(data: bytes, filename: str, limits: Limits) -> None:
-    """Read the model's sizes and refuse it before gensim allocates anything."""
-    if len(data) < 64:
+    """Walk the model's whole layout and refuse it before gensim reads it.
+
+    gensim trusts the file: a word cut off at the end makes it loop forever, and a size that lies
+    makes it allocate what the file does not hold. So every read gensim will make is checked here
+    to stay inside the data, and the sizes against the caps.
+    """
+    if len(data) < FASTTEXT_PREAMBLE:
         raise InputError(f"{filename}: too short to be a fastText .bin model")
     magic, _version, dim = struct.unpack_from("<iii", data, 0)
     if magic != FASTTEXT_MAGIC:
         raise InputError(f"{filename}: not a fastText .bin model (wrong magic number)")
-    bucket = struct.unpack_from("<i", data, 4 * 10)[0]
-    n_words = struct.unpack_from("<i", data, 68)[0]  # args end at 64; then size, nwords
+    bucket, minn, maxn = struct.unpack_from("<iii", data, 4 * 10)
+    size, n_words, n_labels = struct.unpack_from("<iii", data, 64)  # the arguments end at 64
     check_shape(filename, n_words, dim, limits)
     if bucket < 0 or n_words < 0 or (n_words + bucket) * dim * 4 > len(data):
         raise InputError(
             f"{filename}: the model claims {n_words:,} words and {bucket:,} n-gram buckets of {dim} numbers, "
             f"more than its {len(data):,} bytes hold; is it truncated?"
         )
+
+    def broken(reason: str) -> InputError:
+        return InputError(f"{filename}: not a readable fastText .bin model ({reason})")
+
+    if n_labels:
+        raise broken("a supervised model with labels; only unsupervised word vectors are supported")
+    if not (minn >= 0 and 0 <= maxn <= MAX_NGRAM and (maxn == 0 or minn <= maxn)):
+        raise broken(f"character n-grams from {minn} to {maxn} letters")
+    if not n_words <= size <= (len(data) - FASTTEXT_PREAMBLE) // 10:  # a word takes at least 10 bytes
+        raise broken(f"{size:,} vocabulary entries for {n_words:,} words in {len(data):,} bytes")
+    prune_size = struct.unpack_from("<q", data, 84)[0]
+    position = FASTTEXT_PREAMBLE
+    for entry in range(size):
+        end = data.find(b"\x00", position)
+        position = end + 1 + 9  # the word's end marker, then its count (int64) and type (int8)
+        if end < 0 or position > len(data):
+            raise broken(f"word {entry + 1:,} of {size:,} is cut off; is it truncated?")
+    position += 8 * max(prune_size, 0)
+    for matrix, rows in (("input", n_words + bucket), ("output", None)):
+        if position + 17 > len(data):
+            raise broken(f"the {matrix} matrix is missing; is it truncated?")
+        m, n = struct.unpack_from("<qq", data, position + 1)  # after a one-byte "quantised" flag
+        position += 17 + 4 * m * n
+        if n != dim or m < 0 or (rows is not None and m != rows) or position > len(data):
+            raise broken(f"the {matrix} matrix claims {m:,} x {n:,} numbers; is it truncated?")
+    if position != len(data):
+        raise broken(f"{len(data) - position:,} unexpected bytes after the model")

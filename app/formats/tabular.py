@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from tokenize import TokenError
 
 import numpy as np
 import pandas as pd
@@ -49,7 +50,7 @@ def parse_npy(data: bytes, filename: str, limits: Limits, limit: int | None) -> 
         version = np.lib.format.read_magic(stream)
         read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
         shape, _fortran, dtype = read_header(stream)
-    except (ValueError, OSError, EOFError, SyntaxError) as exc:
+    except (ValueError, OSError, EOFError, SyntaxError, TokenError, RecursionError) as exc:
         raise InputError(f"{filename}: not a readable .npy file ({exc})") from None
     if dtype.hasobject:
         raise InputError(
@@ -61,6 +62,12 @@ def parse_npy(data: bytes, filename: str, limits: Limits, limit: int | None) -> 
     if len(shape) != 2:
         raise InputError(f"{filename}: expected a 2-D array (rows x dimensions), found shape {shape}")
     check_shape(filename, shape[0] if limit is None else min(shape[0], limit), shape[1], limits, what="rows")
+    promised, held = shape[0] * shape[1] * dtype.itemsize, len(data) - stream.tell()
+    if promised > held:  # refused before numpy allocates what the header promises
+        raise InputError(
+            f"{filename}: the header promises {shape[0]:,} x {shape[1]:,} numbers ({promised:,} bytes), "
+            f"but the file holds {held:,} bytes of data; is the file truncated?"
+        )
     try:
         array = np.load(io.BytesIO(data), allow_pickle=False)
     except (ValueError, OSError, EOFError) as exc:
@@ -100,18 +107,43 @@ def parse_parquet(data: bytes, filename: str, limits: Limits, limit: int | None)
 
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
-        rows = parquet.metadata.num_rows
+        meta = parquet.metadata
+        rows = meta.num_rows
         check_shape(filename, rows if limit is None else min(rows, limit), 1, limits, what="rows")
-        frame = parquet.read().to_pandas()
+        # Parquet compresses: a small file can decode to gigabytes. Only file and row-group totals are
+        # read here: a column chunk's own metadata (.column(c)) can abort the whole process on a broken
+        # file (pyarrow 26 throws a C++ exception there that nothing catches).
+        stored = sum(meta.row_group(g).total_byte_size for g in range(meta.num_row_groups))
+        if max(rows * meta.num_columns * 8, stored) > limits.max_bytes:
+            raise InputError(
+                f"{filename}: {rows:,} rows x {meta.num_columns:,} columns, more than {limits.max_bytes:,} bytes "
+                "once decompressed; refused (the limit guards against compression bombs)"
+            )
+        table = parquet.read()
+        table.validate(full=True)  # e.g. text that is not UTF-8, which would fail later, outside this try
+        frame = table.to_pandas()
     except InputError:
         raise
-    except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError(f"{filename}: not a readable Parquet file ({exc})") from None
+    except Exception as exc:  # pyarrow and pandas' metadata handling: any failure means a broken file
+        raise InputError(f"{filename}: not a readable Parquet file ({type(exc).__name__}: {exc})") from None
     if limit is not None:
         frame = frame.iloc[:limit]
-    list_columns = [c for c in frame.columns if frame[c].map(lambda v: isinstance(v, np.ndarray | list)).all()]
-    if list_columns and len(frame):
+    if len(set(table.column_names)) != len(table.column_names):
+        raise InputError(f"{filename}: two columns have the same name; every column needs its own")
+    list_columns = [field.name for field in table.schema if _numbers_list(pa, field.type)]  # from the schema:
+    unusable = [  # lists, records and raw bytes are neither numbers nor labels
+        f.name
+        for f in table.schema
+        if (pa.types.is_nested(f.type) or _raw_bytes(pa, f.type)) and f.name not in list_columns[:1]
+    ]
+    frame = frame.drop(columns=unusable)
+    warnings = [f"columns left out (lists, records or bytes: not numbers, not labels): {', '.join(unusable)}"]
+    warnings = warnings if unusable else []
+    if list_columns and len(frame):  # testing each cell in Python took minutes for a large table
         column = list_columns[0]
+        if frame[column].isna().any():
+            row = int(np.argmax(frame[column].isna().to_numpy()))
+            raise InputError(f"{filename}, row {row + 1}: column {column!r} has no vector")
         lengths = frame[column].map(len)
         if lengths.nunique() != 1:
             row = int(np.argmax(lengths.to_numpy() != lengths.iloc[0]))
@@ -121,10 +153,24 @@ def parse_parquet(data: bytes, filename: str, limits: Limits, limit: int | None)
             )
         check_shape(filename, len(frame), int(lengths.iloc[0]), limits, what="rows")
         vectors = np.stack(frame[column].to_numpy()).astype(np.float32)
-        frame = frame.drop(columns=list_columns)
+        frame = frame.drop(columns=column)
         _check_finite_rows(vectors, filename, what="row")
-        return _labelled(frame, vectors)
-    return _table_to_parsed(frame, filename, limits, first_data_line=1, what="row")
+        parsed = _labelled(frame, vectors)
+    else:
+        parsed = _table_to_parsed(frame, filename, limits, first_data_line=1, what="row")
+    parsed.warnings += warnings
+    return parsed
+
+
+def _raw_bytes(pa, kind) -> bool:  # noqa: ANN001  (pyarrow is imported lazily)
+    """Whether a Parquet column holds raw bytes (which need not be text)."""
+    return pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind)
+
+
+def _numbers_list(pa, kind) -> bool:  # noqa: ANN001  (pyarrow is imported lazily)
+    """Whether a Parquet column type is a list of numbers (one vector per row)."""
+    lists = pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
+    return lists and (pa.types.is_integer(kind.value_type) or pa.types.is_floating(kind.value_type))
 
 
 def read_metadata(data: bytes, filename: str, n_rows: int | None = None) -> pd.DataFrame:
@@ -196,7 +242,8 @@ def _has_header(first_lines: list[str], sep: str) -> bool:
 
 def _finite_row(fields: list[str], filename: str, where: str) -> np.ndarray:
     try:
-        row = np.array(fields, dtype=np.float32)
+        with np.errstate(over="ignore"):  # values beyond float32 become inf, reported just below
+            row = np.array(fields, dtype=np.float32)
     except ValueError:
         bad = next(f for f in fields if not is_number(f))
         raise InputError(f"{filename}, {where}: {bad[:40]!r} is not a number") from None

@@ -159,7 +159,8 @@ def _numbers(fields: list[str], filename: str, lineno: int, word: str) -> np.nda
             raise InputError(
                 f"{filename}, line {lineno}: {field[:40]!r} in the vector of {word!r} is not a number"
             ) from None
-    vector = np.array(fields, dtype=np.float32)
+    with np.errstate(over="ignore"):  # values beyond float32 become inf, reported just below
+        vector = np.array(fields, dtype=np.float32)
     if not np.isfinite(vector).all():
         raise InputError(f"{filename}, line {lineno}: the vector of {word!r} contains NaN or infinity")
     return vector

@@ -22,6 +22,7 @@ from app.bias import (
     run_weat_test,
 )
 from app.errors import InputError
+from app.limits import check_word
 from app.plots import variance_bars
 from app.samples import GLOVE_WORDS
 from app.sampling import parse_word_list
@@ -85,8 +86,8 @@ def direction_controls(space: EmbeddingSpace, preset: GenderPreset) -> Direction
             direction = direction_from_pairs(space, preset.definitional_pairs, method=method)
         elif source == "pair":
             left, right = st.columns(2)
-            a = left.text_input("From (positive side)", "she", key="pair_a")
-            b = right.text_input("to (negative side)", "he", key="pair_b")
+            a = check_word(left.text_input("From (positive side)", "she", key="pair_a"), "the first word")
+            b = check_word(right.text_input("to (negative side)", "he", key="pair_b"), "the second word")
             direction = direction_from_pair(space, a, b)
         elif source == "sets":
             choice = st.selectbox("Start from", list(SET_PRESETS), key="set_preset")

@@ -213,7 +213,12 @@ def figure_for(space: EmbeddingSpace, projection: Projection, view: View, neighb
         colouring = Colouring(view.colour[5:], column.to_numpy(), numeric=numeric)
     elif view.colour == "distortion" and measured is not None:
         colouring = Colouring("neighbours kept", measured.kept, numeric=True, colorscale="RdYlGn", range=(0, 1))
-    highlight = matching_rows(space, view.find) if view.find.strip() else []
+    highlight = []
+    if view.find.strip():
+        try:
+            highlight = matching_rows(space, view.find)
+        except InputError as exc:  # a refused search should not hide the picture
+            st.warning(f"Could not find words: {exc}")
     neighbour_rows = [space.index(w) for w in neighbours.words if w in space] if neighbours else []
     options = ScatterOptions(
         labels=view.labels,

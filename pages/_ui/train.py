@@ -13,6 +13,7 @@ from gensim.parsing.preprocessing import STOPWORDS
 from app.budgets import Budget, check_upload
 from app.corpus import BUILTIN_CORPORA, Corpus, CorpusStats, Preprocessing, builtin_corpus, corpus_stats, open_corpus
 from app.export import to_word2vec_text
+from app.limits import MAX_TEXT_CHARS, check_length, check_word
 from app.training import TrainConfig, TrainResult, nearest_documents, playback_coordinates, train_job
 from app.training_plots import loss_figure, playback_figure, zipf_figure
 from pages._ui import cached, state, workspace
@@ -94,7 +95,7 @@ def corpus_controls() -> Corpus | None:
             if upload is None:
                 st.info("Choose a file above, or switch to a built-in corpus.")
                 return None
-            return _uploaded_corpus(upload, kind, column.strip() or None, preprocessing)
+            return _uploaded_corpus(upload, kind, check_word(column.strip(), "the column name") or None, preprocessing)
         return _builtin(key, preprocessing)
     return None
 
@@ -322,5 +323,6 @@ def _infer_documents(result: TrainResult) -> None:
     st.markdown("**New text into the space**: doc2vec infers a vector for text it never saw")
     text = st.text_area("Some text", "the king and the queen", key="infer_text", height=70)
     with report_errors("infer the text"):
+        check_length(text, MAX_TEXT_CHARS, "the text")
         table = nearest_documents(result, text, k=5)
         st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")

@@ -17,7 +17,9 @@ def test_train_then_explore_then_come_back(page, server, browser):
     page.get_by_text("Trained", exact=False).first.wait_for(timeout=180_000)
     page.get_by_text("The space forming", exact=True).wait_for()
     page.wait_for_timeout(1500)
-    page.screenshot(path=str(ROOT / "docs" / "screenshots" / "train.png"), full_page=True)
+    page.get_by_text("The space forming", exact=True).scroll_into_view_if_needed()
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(ROOT / "docs" / "screenshots" / "train.png"))
 
     page.get_by_role("link", name="Explore it").click()
     box = page.get_by_label("A word or a formula", exact=True)

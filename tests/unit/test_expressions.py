@@ -4,7 +4,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.errors import InputError
-from app.expressions import MAX_CHARS, MAX_WORDS, Expression, Term, expression_vector, parse
+from app.expressions import Expression, Term, expression_vector, parse
+from app.limits import (
+    MAX_FORMULA_CHARS,
+    MAX_FORMULA_DEPTH,
+    MAX_FORMULA_TERMS,
+    MAX_FORMULA_WEIGHT,
+    MAX_WORD_CHARS,
+)
 from app.loaders import load_vectors
 from app.samples import SAMPLE_DATA, load_toy
 from tests.conftest import make_space
@@ -121,19 +128,60 @@ def test_bad_formulas_raise_input_error_with_a_clear_message(text, fragment):
 
 
 def test_too_long_formula_says_the_limit():
-    text = " + ".join(["king"] * 100)
-    assert len(text) > MAX_CHARS
-    with pytest.raises(InputError, match=f"characters long; the limit is {MAX_CHARS}"):
+    text = " + ".join(["king"] * 150)
+    assert len(text) > MAX_FORMULA_CHARS
+    with pytest.raises(InputError, match=f"is {len(text):,} characters long; the limit is {MAX_FORMULA_CHARS}"):
         parse(text)
 
 
 def test_too_many_words_says_the_limit():
-    words = [f"w{i}" for i in range(MAX_WORDS + 1)]
+    words = [f"w{i}" for i in range(MAX_FORMULA_TERMS + 1)]
     text = " + ".join(words)
-    assert len(text) <= MAX_CHARS
-    with pytest.raises(InputError, match=f"uses {MAX_WORDS + 1} words; the limit is {MAX_WORDS}"):
+    assert len(text) <= MAX_FORMULA_CHARS
+    with pytest.raises(InputError, match=f"has {MAX_FORMULA_TERMS + 1} words .*; the limit is {MAX_FORMULA_TERMS}"):
         parse(text)
-    assert len(parse(" + ".join(words[:MAX_WORDS])).terms) == MAX_WORDS
+    assert len(parse(" + ".join(words[:MAX_FORMULA_TERMS])).terms) == MAX_FORMULA_TERMS
+    with pytest.raises(InputError, match="counting repeats"):  # repeats count: each one is work
+        parse(" + ".join(["a"] * (MAX_FORMULA_TERMS + 1)))
+
+
+@pytest.mark.parametrize("opening", ["(", "avg(", "1 * (", "-("])
+def test_deep_nesting_says_the_limit(opening):
+    deepest = opening * MAX_FORMULA_DEPTH + "king" + ")" * MAX_FORMULA_DEPTH
+    assert parse(deepest).words == ["king"]
+    too_deep = opening * (MAX_FORMULA_DEPTH + 1) + "king" + ")" * (MAX_FORMULA_DEPTH + 1)
+    with pytest.raises(InputError, match=f"more than {MAX_FORMULA_DEPTH} deep; the limit is {MAX_FORMULA_DEPTH}"):
+        parse(too_deep)
+    with pytest.raises(InputError):  # far deeper than Python's stack: still a message, never a RecursionError
+        parse("(" * (MAX_FORMULA_CHARS - 1) + "a")
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (f"{MAX_FORMULA_WEIGHT + 1} * king", f"between -{MAX_FORMULA_WEIGHT:,} and {MAX_FORMULA_WEIGHT:,}"),
+        ("-1e6 * king", "too large"),
+        ("1e200 * (1e200 * king)", "too large"),
+        ("1000 * (1000 * king)", f"multiply up to 1e+06 for 'king'; the limit is {MAX_FORMULA_WEIGHT:,}"),
+        ("1e-12 * king", "cancels out to nothing"),
+        ("k" * (MAX_WORD_CHARS + 1) + " - man", f"the limit for one word is {MAX_WORD_CHARS}"),
+    ],
+)
+def test_weights_and_words_are_capped(text, fragment):
+    with pytest.raises(InputError) as caught:
+        parse(text)
+    assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("text", ["king " * 200_000, "(" * 1_000_000, "x" * 1_000_000])
+def test_a_huge_input_gets_a_short_message(text):
+    with pytest.raises(InputError) as caught:
+        parse(text)
+    assert len(str(caught.value)) < 200
+
+
+def test_rounding_residue_cancels_out():
+    assert parse("0.1 * a + 0.2 * a - 0.3 * a + b").words == ["b"]
 
 
 def test_input_error_is_a_value_error():
@@ -162,16 +210,45 @@ def test_words_joined_with_minus_are_negative_after_the_first(words):
     assert expression.negative == words[1:]
 
 
-@given(st.text(max_size=60))
-@settings(deadline=None)  # a loaded machine must not make a fast parser 'too slow'
-def test_parse_never_fails_other_than_with_input_error(text):
+def assert_expression_or_input_error(text: str) -> None:
+    """Any text: an Expression within every cap, or an InputError with a message; nothing else."""
     try:
         expression = parse(text)
     except InputError as exc:
         assert str(exc)
-    else:
-        assert expression.terms
-        assert all(np.isfinite(t.weight) and t.weight != 0 for t in expression.terms)
+        return
+    assert isinstance(expression, Expression)
+    assert len(expression.text) <= MAX_FORMULA_CHARS
+    assert 1 <= len(expression.terms) <= MAX_FORMULA_TERMS
+    assert all(np.isfinite(t.weight) and 0 < abs(t.weight) <= MAX_FORMULA_WEIGHT for t in expression.terms)
+    assert all(0 < len(t.word) <= MAX_WORD_CHARS for t in expression.terms)
+
+
+@given(st.text(max_size=60))
+@settings(deadline=None)  # a loaded machine must not make a fast parser 'too slow'
+def test_parse_never_fails_other_than_with_input_error(text):
+    assert_expression_or_input_error(text)
+
+
+@given(st.text(max_size=MAX_FORMULA_CHARS + 100) | st.text(st.characters(codec="utf-8"), min_size=400, max_size=800))
+@settings(deadline=None, max_examples=200)
+def test_any_text_of_any_length_gives_an_expression_or_an_input_error(text):
+    assert_expression_or_input_error(text)
+
+
+_TOKENS = st.sampled_from(
+    [
+        *("king", "man", "woman", "well-known", "avg", "mean", "AVG", "x" * (MAX_WORD_CHARS + 1)),
+        *("+", "-", "*", "(", ")", ",", "avg(", "mean(", " ", "  ", "\t", "\n", "\u00a0", "\u2028", "\x00"),
+        *("2", "-2", "0", "0.5", "1e3", "1e308", "-1e-320", "nan", "inf", "-inf", "1_000", "\u0661", "1e400"),
+    ]
+)
+
+
+@given(st.lists(_TOKENS, max_size=80).map("".join) | st.lists(_TOKENS, max_size=80).map(" ".join))
+@settings(deadline=None, max_examples=300)
+def test_formula_shaped_text_gives_an_expression_or_an_input_error(text):
+    assert_expression_or_input_error(text)
 
 
 # --- vectors ------------------------------------------------------------------------------
