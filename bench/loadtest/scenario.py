@@ -190,21 +190,30 @@ async def wait_for_job(
     return result, True
 
 
+def umap_settings(index: int, sessions: int, job: int) -> tuple[int, float]:
+    """(n_neighbors, min_dist) of a session's job-th UMAP: never the same pair twice in the whole
+    run, so every job is computed, not found in the server's result cache."""
+    number = index + job * sessions
+    return 5 + number % 96, round(0.05 * (2 + number // 96), 2)
+
+
 async def umap_session(
-    recorder: Recorder, name: str, url: str, *, delay: float, first_neighbours: int, timeout: float
+    recorder: Recorder, name: str, url: str, *, delay: float, index: int, sessions: int, timeout: float
 ) -> None:
     """Explore with UMAP: press Run, follow the progress, see the picture; again with other settings."""
     await asyncio.sleep(delay)
     session = Session(url, timeout=timeout)
-    neighbours = first_neighbours
+    job = 0
     try:
         await home_and_sample(recorder, session)
         await open_explore(recorder, session)
         session.set("method", "UMAP")
         await timed(recorder, session, "switch to UMAP", session.rerun())
         while True:
+            neighbours, min_dist = umap_settings(index, sessions, job)
             session.set("n_neighbors", neighbours)
-            result = await timed(recorder, session, "set UMAP neighbours", session.rerun())
+            session.set("min_dist", min_dist)
+            result = await timed(recorder, session, "set UMAP settings", session.rerun())
             if result.widget("run_projection") is None:
                 raise SessionError("no Run UMAP button: " + " | ".join(result.texts()[-3:]))
             session.click("run_projection")
@@ -217,7 +226,7 @@ async def umap_session(
                 )
             finally:
                 recorder.heavy_running -= 1
-            note = f"UMAP 2D of 2,000 points, n_neighbors={neighbours}"
+            note = f"UMAP 2D of 2,000 points, n_neighbors={neighbours}, min_dist={min_dist}"
             recorder.heavy_jobs.append(HeavyJob("umap", name, time.perf_counter() - start, finished, note))
             if not finished:
                 raise SessionError(f"{note} did not finish within {timeout:.0f} s")
@@ -225,7 +234,7 @@ async def umap_session(
                 raise SessionError("the picture after the job is not a UMAP")
             if recorder.light_done.is_set():
                 break
-            neighbours += 1  # a new cache key: a real second job, not a cached answer
+            job += 1
     except SessionError as exc:
         recorder.error(name, str(exc))
     except Exception as exc:
