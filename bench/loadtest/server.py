@@ -30,7 +30,9 @@ def free_port() -> int:
 class Server:
     """`python serve.py` (UMAP warm-up at start, then `streamlit run`) on 127.0.0.1:<port>."""
 
-    def __init__(self, port: int, workspaces: Path, log_path: Path, *, launcher: str = "serve") -> None:
+    def __init__(
+        self, port: int, workspaces: Path, log_path: Path, *, launcher: str = "serve", options: tuple[str, ...] = ()
+    ) -> None:
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
         self.log_path = log_path
@@ -39,6 +41,9 @@ class Server:
         # No file watcher: a source edited during the run would make every session re-import the app
         # at once (a classroom server's sources do not change; ours do while others work on them).
         self.command += ["--server.headless", "true", "--server.fileWatcherType", "none"]
+        for option in options:  # experiments: other Streamlit settings, e.g. runner.postScriptGC=false
+            name, _, value = option.partition("=")
+            self.command += [f"--{name}", value]
         self.env = {**os.environ, "EMBEDDING_LAB_WORKSPACES": str(workspaces)}
         self.process: subprocess.Popen | None = None
         self._log = None

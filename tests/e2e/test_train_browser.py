@@ -16,7 +16,7 @@ def test_train_then_explore_then_come_back(page, server, browser):
     page.get_by_role("button", name="Train", exact=True).click()
     page.get_by_text("Trained", exact=False).first.wait_for(timeout=180_000)
     page.get_by_text("The space forming", exact=True).wait_for()
-    page.get_by_text("▶ Play").wait_for()  # the playback figure is drawn
+    page.locator(".updatemenu-item-text").first.wait_for(state="attached")  # the playback figure is drawn
     page.wait_for_timeout(1000)
     page.get_by_role("heading", name="4. Training").evaluate("e => e.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(500)
