@@ -285,6 +285,13 @@ def parse_args() -> argparse.Namespace:
         default=0,
         help="experiment: run the job worker processes at this niceness (the app does not; 0: as the app does)",
     )
+    parser.add_argument(
+        "--streamlit-option",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="experiment: one more Streamlit setting for the server, e.g. runner.postScriptGC=false (repeatable)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the word choice")
     return parser.parse_args()
 
@@ -295,7 +302,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="embedding-lab-load-") as tmp:
         log = ROOT / "test-artifacts" / "load-test-server.log"
         log.parent.mkdir(exist_ok=True)
-        server = Server(args.port or free_port(), Path(tmp), log, launcher=args.launcher)
+        server = Server(
+            args.port or free_port(), Path(tmp), log, launcher=args.launcher, options=tuple(args.streamlit_option)
+        )
         server.start()
         sampler = MemorySampler(server)
         try:
@@ -349,6 +358,8 @@ def report(args, reference, load, memory: Memory, cpu_reference, cpu) -> None:
     heavy_desc = f"{args.train} training + {args.umap} UMAP sessions"
     if args.nice_workers:
         heavy_desc += f" (experiment: job workers at nice {args.nice_workers})"
+    if args.streamlit_option:
+        heavy_desc += f" (experiment: {', '.join(args.streamlit_option)})"
     table(
         f"Load: {args.sessions} sessions x {args.queries} queries (think {args.think:g} s) + {heavy_desc}",
         load,
