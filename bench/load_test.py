@@ -25,6 +25,10 @@ p95 of a neighbour query under load; reference: the same with one session alone)
 errors, leaks or heavy jobs that did not finish, not on missing the speed target.
 
     .venv/bin/python bench/load_test.py [--sessions 30] [--queries 20] [--think 5] [--port 0]
+
+Experiments (not what the app does; the RESULT line names them): ``--streamlit-option
+runner.postScriptGC=false`` (any Streamlit setting), ``--nice-workers 10`` (job workers at a lower
+CPU priority).
 """
 
 from __future__ import annotations
@@ -356,10 +360,10 @@ class Memory:
 
 def report(args, reference, load, memory: Memory, cpu_reference, cpu) -> None:
     heavy_desc = f"{args.train} training + {args.umap} UMAP sessions"
-    if args.nice_workers:
-        heavy_desc += f" (experiment: job workers at nice {args.nice_workers})"
-    if args.streamlit_option:
-        heavy_desc += f" (experiment: {', '.join(args.streamlit_option)})"
+    experiments = [f"job workers at nice {args.nice_workers}"] if args.nice_workers else []
+    experiments += args.streamlit_option
+    if experiments:
+        heavy_desc += f" (experiment: {'; '.join(experiments)})"
     table(
         f"Load: {args.sessions} sessions x {args.queries} queries (think {args.think:g} s) + {heavy_desc}",
         load,
