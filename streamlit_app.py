@@ -2,9 +2,9 @@
 
 import streamlit as st
 
-from app.budgets import Budget, check_upload
-from app.loaders import FORMATS, load_vectors
-from app.samples import GLOVE_DEFAULT, GLOVE_WORDS, SAMPLES
+from app.io.loaders import FORMATS, load_vectors
+from app.io.samples import GLOVE_DEFAULT, GLOVE_WORDS, SAMPLES
+from app.store.budgets import Budget, check_upload
 from pages._ui import cached, state, workspace
 from pages._ui.widgets import page_setup, report_errors, space_summary
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import numpy as np
 from common import report_result, timed  # noqa: E402  (also puts the repository on the import path)
 
-from app.export import to_word2vec_text  # noqa: E402
-from app.loaders import load_vectors  # noqa: E402
-from app.samples import GLOVE_WORDS, load_glove  # noqa: E402
+from app.io.export import to_word2vec_text  # noqa: E402
+from app.io.loaders import load_vectors  # noqa: E402
+from app.io.samples import GLOVE_WORDS, load_glove  # noqa: E402
 
 CACHE = Path(__file__).resolve().parent / ".cache"
 

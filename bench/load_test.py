@@ -48,8 +48,8 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app.neighbours import nearest  # noqa: E402
-from app.samples import GLOVE_DEFAULT, load_sample  # noqa: E402
+from app.geometry.neighbours import nearest  # noqa: E402
+from app.io.samples import GLOVE_DEFAULT, load_sample  # noqa: E402
 from bench.common import report_result  # noqa: E402
 from bench.loadtest.client import Session, SessionError  # noqa: E402
 from bench.loadtest.scenario import (  # noqa: E402

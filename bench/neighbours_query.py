@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import report_result  # noqa: E402
 
-from app.expressions import parse  # noqa: E402
-from app.neighbours import nearest  # noqa: E402
-from app.samples import GLOVE_WORDS, load_glove  # noqa: E402
+from app.geometry.neighbours import nearest  # noqa: E402
+from app.io.samples import GLOVE_WORDS, load_glove  # noqa: E402
+from app.text.expressions import parse  # noqa: E402
 
 WORDS = (  # 54 everyday words, all in the vocabulary
     *("the", "of", "and", "red", "blue", "happy", "sad", "run"),

@@ -1,4 +1,4 @@
-"""Time training through app.training.train against bare gensim with the same settings; print the ratio.
+"""Time training through app.training.core.train against bare gensim with the same settings; print the ratio.
 
 Corpus: gensim's bundled lee_background.cor (300 news stories), tokenised with simple_preprocess and
 repeated ``--copies`` times so one run takes a few seconds. Settings on both sides: vector_size=100,
@@ -29,7 +29,7 @@ import time
 import numpy as np
 from common import report_result, timed  # noqa: E402  (also puts the repository on the import path)
 
-from app.training import TrainConfig, train  # noqa: E402
+from app.training.core import TrainConfig, train  # noqa: E402
 
 
 def lee_corpus(copies: int) -> list[list[str]]:
@@ -110,9 +110,9 @@ def compare(model: str, corpus: list[list[str]], rounds: int) -> tuple[float, fl
 def breakdown(model: str, corpus: list[list[str]]) -> None:
     """Our added work measured piece by piece (best CPU time of 5), which a busy machine cannot blur:
     the checked, fingerprinted vocabulary pass, the corpus feed, a snapshot, building the space."""
-    from app import training
     from app.space import EmbeddingSpace
-    from app.training_models import gensim_model, snapshot_reader
+    from app.training import core as training
+    from app.training.models import gensim_model, snapshot_reader
 
     def cpu(function) -> float:
         best = float("inf")

@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import report_result  # noqa: E402
 
-from app.projection import project, warm_up_umap  # noqa: E402
-from app.samples import load_glove  # noqa: E402
+from app.io.samples import load_glove  # noqa: E402
+from app.projection.methods import project, warm_up_umap  # noqa: E402
 
 
 def main() -> None:

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from app.projection import METHODS
-from app.sampling import MODES, select
+from app.geometry.selection import MODES, select
+from app.projection.methods import METHODS
 from pages._ui import explore, url
 from pages._ui.state import require_space
 from pages._ui.widgets import page_setup, report_errors

@@ -2,10 +2,9 @@
 
 import streamlit as st
 
-from app.analogies import METHODS, honesty_check, odd_one_out, similarity, solve
-from app.limits import check_word
-from app.plots import analogy_figure
-from app.sampling import parse_word_list
+from app.figures.plots import analogy_figure
+from app.geometry.analogies import METHODS, honesty_check, odd_one_out, similarity, solve
+from app.text.inputs import check_word, parse_word_list
 from pages._ui import url
 from pages._ui.state import require_space
 from pages._ui.widgets import page_setup, report_errors

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from app.export import to_projector_tsv, to_word2vec_text
+from app.io.export import to_projector_tsv, to_word2vec_text
 from app.space import EmbeddingSpace
 
 HERE = Path(__file__).resolve().parent

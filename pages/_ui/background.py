@@ -9,8 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from app.errors import InputError
-from app.projection import Cancelled
+from app.errors import Cancelled, InputError
 from pages._ui import cached
 
 log = logging.getLogger("embedding_lab")

@@ -8,7 +8,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from app.bias import (
+from app.bias.core import (
     Direction,
     GenderPreset,
     WeatTest,
@@ -22,11 +22,10 @@ from app.bias import (
     run_weat_test,
 )
 from app.errors import InputError
-from app.limits import check_word
-from app.plots import variance_bars
-from app.samples import GLOVE_WORDS
-from app.sampling import parse_word_list
+from app.figures.plots import variance_bars
+from app.io.samples import GLOVE_WORDS
 from app.space import EmbeddingSpace
+from app.text.inputs import check_word, parse_word_list
 from pages._ui import cached, state
 from pages._ui.background import background_result
 from pages._ui.widgets import report_errors

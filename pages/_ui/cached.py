@@ -14,9 +14,9 @@ import streamlit as st
 from streamlit.runtime import Runtime
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from app.jobs import JobRunner, OwnerWatch, ResultCache
-from app.projection import warm_up_umap_in_background
-from app.samples import load_sample
+from app.io.samples import load_sample
+from app.projection.methods import warm_up_umap_in_background
+from app.runtime.jobs import JobRunner, OwnerWatch, ResultCache
 from app.space import EmbeddingSpace
 
 

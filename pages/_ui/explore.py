@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.clusters import Clustering, cluster
-from app.distortion import Distortion, distortion
 from app.errors import InputError
-from app.export import coordinates_frame, to_projector_tsv, to_word2vec_text
-from app.neighbours import Neighbours, nearest
-from app.plots import Colouring, ScatterOptions, scatter_figure
-from app.projection import METHODS, Projection, project
-from app.sampling import MODES, matching_rows
+from app.figures.plots import Colouring, ScatterOptions, scatter_figure
+from app.geometry.clusters import Clustering, cluster
+from app.geometry.neighbours import Neighbours, nearest
+from app.geometry.selection import MODES, matching_rows
+from app.io.export import coordinates_frame, to_projector_tsv, to_word2vec_text
+from app.projection.distortion import Distortion, distortion
+from app.projection.methods import METHODS, Projection, project
 from app.space import EmbeddingSpace
 from pages._ui import cached, url
 from pages._ui.background import background_result

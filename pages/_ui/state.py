@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.budgets import Budget, check_can_add
 from app.space import EmbeddingSpace
+from app.store.budgets import Budget, check_can_add
 
 SPACES = "spaces"
 ACTIVE = "active"
@@ -73,7 +73,7 @@ def load_sample_from_url() -> EmbeddingSpace | None:
 
 def _sample_from_url() -> EmbeddingSpace | None:
     from app.errors import InputError
-    from app.samples import GLOVE_DEFAULT
+    from app.io.samples import GLOVE_DEFAULT
     from pages._ui import cached
 
     key = st.query_params.get("sample")

@@ -10,12 +10,20 @@ import pandas as pd
 import streamlit as st
 from gensim.parsing.preprocessing import STOPWORDS
 
-from app.budgets import Budget, check_upload
-from app.corpus import BUILTIN_CORPORA, Corpus, CorpusStats, Preprocessing, builtin_corpus, corpus_stats, open_corpus
-from app.export import to_word2vec_text
-from app.limits import MAX_TEXT_CHARS, check_length, check_word
-from app.training import TrainConfig, TrainResult, nearest_documents, playback_coordinates, train_job
-from app.training_plots import loss_figure, playback_figure, zipf_figure
+from app.figures.train import loss_figure, playback_figure, zipf_figure
+from app.io.export import to_word2vec_text
+from app.store.budgets import Budget, check_upload
+from app.text.inputs import MAX_TEXT_CHARS, check_length, check_word
+from app.training.core import TrainConfig, TrainResult, nearest_documents, playback_coordinates, train_job
+from app.training.corpus import (
+    BUILTIN_CORPORA,
+    Corpus,
+    CorpusStats,
+    Preprocessing,
+    builtin_corpus,
+    corpus_stats,
+    open_corpus,
+)
 from pages._ui import cached, state, workspace
 from pages._ui.background import background_result
 from pages._ui.widgets import report_errors

@@ -9,8 +9,8 @@ from contextlib import contextmanager
 import streamlit as st
 
 from app.errors import InputError
+from app.io.summary import norms_figure, preview_frame, summarize
 from app.space import EmbeddingSpace
-from app.summary import norms_figure, preview_frame, summarize
 from pages._ui import cached, state
 
 PAGES = (

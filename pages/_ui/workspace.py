@@ -11,7 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.space import EmbeddingSpace
-from app.workspace import PublishedShelf, SavedSpace, Workspace, is_valid_token, new_token, published
+from app.store.workspace import PublishedShelf, SavedSpace, Workspace, is_valid_token, new_token, published
 from pages._ui import cached, state
 from pages._ui.widgets import report_errors
 

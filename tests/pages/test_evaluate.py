@@ -9,7 +9,7 @@ from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
 from streamlit.testing.v1 import AppTest
 
-from app.samples import load_glove
+from app.io.samples import load_glove
 from tests.conftest import open_page
 
 

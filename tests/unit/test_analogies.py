@@ -2,10 +2,10 @@ import numpy as np
 import pytest
 from gensim.models import KeyedVectors
 
-from app.analogies import FAMOUS, analogy_scores, honesty_check, odd_one_out, similarity, solve
 from app.errors import InputError
-from app.plots import analogy_figure
-from app.samples import load_glove, load_toy
+from app.figures.plots import analogy_figure
+from app.geometry.analogies import FAMOUS, analogy_scores, honesty_check, odd_one_out, similarity, solve
+from app.io.samples import load_glove, load_toy
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,9 @@ import itertools
 import numpy as np
 import pytest
 
-from app import bias
+from app.bias import core as bias
 from app.errors import InputError
-from app.samples import load_glove
+from app.io.samples import load_glove
 from tests.conftest import make_space
 
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from app.budgets import MB, Budget, check_can_add, check_upload, space_bytes
 from app.errors import InputError
 from app.space import EmbeddingSpace
+from app.store.budgets import MB, Budget, check_can_add, check_upload, space_bytes
 
 
 def space_of(name: str, mb: float, seed: int = 0) -> EmbeddingSpace:

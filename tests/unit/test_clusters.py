@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from app.clusters import MAX_HDBSCAN_POINTS, NOISE, Clustering, cluster
 from app.errors import InputError
-from app.samples import load_glove, load_toy
+from app.geometry.clusters import MAX_HDBSCAN_POINTS, NOISE, Clustering, cluster
+from app.io.samples import load_glove, load_toy
 from tests.conftest import make_space
 
 GROUPS = ["fruit", "city", "animal"]

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.corpus import (
+from app.errors import InputError
+from app.training.corpus import (
     BUILTIN_CORPORA,
     Corpus,
     CorpusLimits,
@@ -25,8 +26,7 @@ from app.corpus import (
     corpus_stats,
     open_corpus,
 )
-from app.corpus_readers import split_sentences
-from app.errors import InputError
+from app.training.corpus_readers import split_sentences
 
 
 def make_zip(entries: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> bytes:

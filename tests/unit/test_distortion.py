@@ -2,9 +2,9 @@ import numpy as np
 import pytest
 from sklearn.manifold import trustworthiness
 
-from app import distortion as distortion_module
-from app.distortion import Distortion, distortion, knn_indices
 from app.errors import InputError
+from app.projection import distortion as distortion_module
+from app.projection.distortion import Distortion, distortion, knn_indices
 
 
 def gaussian(n: int, d: int, seed: int = 0) -> np.ndarray:

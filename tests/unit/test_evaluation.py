@@ -8,9 +8,9 @@ import pytest
 from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
 
-from app import evaluation
 from app.errors import InputError
-from app.evaluation import (
+from app.evaluation import core as evaluation
+from app.evaluation.core import (
     BENCHMARKS,
     COSMUL_EPSILON,
     evaluate_analogies,
@@ -19,7 +19,7 @@ from app.evaluation import (
     read_analogies,
     read_pairs,
 )
-from app.samples import load_glove
+from app.io.samples import load_glove
 from app.space import EmbeddingSpace
 from tests.conftest import make_space
 

@@ -2,8 +2,8 @@ import numpy as np
 import pandas as pd
 from gensim.models import KeyedVectors
 
-from app.export import coordinates_frame, format_float32, to_projector_tsv, to_word2vec_text
-from app.loaders import load_vectors
+from app.io.export import coordinates_frame, format_float32, to_projector_tsv, to_word2vec_text
+from app.io.loaders import load_vectors
 from tests.conftest import make_space
 
 

@@ -4,16 +4,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.errors import InputError
-from app.expressions import Expression, Term, expression_vector, parse
-from app.limits import (
+from app.io.loaders import load_vectors
+from app.io.samples import SAMPLE_DATA, load_toy
+from app.text.expressions import Expression, Term, expression_vector, parse
+from app.text.inputs import (
     MAX_FORMULA_CHARS,
     MAX_FORMULA_DEPTH,
     MAX_FORMULA_TERMS,
     MAX_FORMULA_WEIGHT,
     MAX_WORD_CHARS,
 )
-from app.loaders import load_vectors
-from app.samples import SAMPLE_DATA, load_toy
 from tests.conftest import make_space
 
 

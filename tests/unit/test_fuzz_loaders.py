@@ -1,6 +1,6 @@
 """Hostile bytes into every loader: an EmbeddingSpace or an InputError out, within a time and memory bound.
 
-For every format in the registry (``app.loaders.PARSERS``), with the format given and with it detected
+For every format in the registry (``app.io.loaders.PARSERS``), with the format given and with it detected
 from the content: (a) arbitrary bytes, some behind a format's magic prefix so they reach the parser;
 (b) mutations of the format's valid toy file from sample_data/ (bytes flipped, inserted, deleted,
 truncated, lines duplicated, huge or non-finite numbers, unicode junk, wrong column counts,
@@ -27,9 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.errors import InputError
-from app.formats import DEFAULT_LIMITS, Limits
-from app.formats.binary import FASTTEXT_MAGIC
-from app.loaders import PARSERS, load_vectors
+from app.io.formats import DEFAULT_LIMITS, Limits
+from app.io.formats.binary import FASTTEXT_MAGIC
+from app.io.loaders import PARSERS, load_vectors
 from app.space import EmbeddingSpace
 from tests.conftest import SAMPLE_DATA
 

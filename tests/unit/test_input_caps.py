@@ -1,4 +1,4 @@
-"""Caps on free text (app.limits): word lists, single words and searches answer nonsense with an
+"""Caps on free text (app.text.inputs): word lists, single words and searches answer nonsense with an
 InputError that says the limit, never with an exception or a frozen server.
 
 Formulas have their own tests in test_expressions.py."""
@@ -13,7 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.errors import InputError
-from app.limits import (
+from app.geometry.selection import matching_rows, select
+from app.text.inputs import (
     MAX_PATTERN_CHARS,
     MAX_PATTERN_REPEATS,
     MAX_SEARCHED_CHARS,
@@ -22,9 +23,9 @@ from app.limits import (
     MAX_WORD_LIST_CHARS,
     check_length,
     check_word,
+    parse_word_list,
     preview,
 )
-from app.sampling import matching_rows, parse_word_list, select
 from tests.conftest import make_space
 
 

@@ -3,9 +3,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from app.errors import InputError
-from app.jobs import Job, JobRunner, ResultCache
-from app.projection import Cancelled
+from app.errors import Cancelled, InputError
+from app.runtime.jobs import Job, JobRunner, ResultCache
 
 WAIT = 10  # seconds; only a safety net so a broken runner fails instead of hanging
 
@@ -222,7 +221,7 @@ def test_result_cache_is_thread_safe():
 
 
 def test_result_cache_computes_once():
-    from app.jobs import ResultCache
+    from app.runtime.jobs import ResultCache
 
     cache, calls = ResultCache(max_entries=2), []
     assert cache.get_or_compute("k", lambda: calls.append(1) or "value") == "value"
@@ -241,7 +240,7 @@ def test_progress_details_are_kept_in_order():
 
 
 def test_too_many_details_are_thinned_not_grown_without_end(monkeypatch):
-    monkeypatch.setattr("app.jobs.MAX_DETAILS", 10)
+    monkeypatch.setattr("app.runtime.jobs.MAX_DETAILS", 10)
     job = Job("long")
     for epoch in range(25):
         job.report(epoch / 25, "training", epoch=epoch)
@@ -304,7 +303,7 @@ def test_shutdown_cancels_what_is_left():
 
 
 def test_owner_watch_stops_jobs_of_owners_gone_past_the_grace_period(runner):
-    from app.jobs import OwnerWatch
+    from app.runtime.jobs import OwnerWatch
 
     gate = Gate()
     job = runner.submit("mine", gate, 1, owner="tab-1")

@@ -6,9 +6,9 @@ from functools import partial
 import numpy as np
 import pytest
 
-from app.errors import InputError
-from app.jobs import JobRunner
-from app.projection import Cancelled, project
+from app.errors import Cancelled, InputError
+from app.projection.methods import project
+from app.runtime.jobs import JobRunner
 from app.space import EmbeddingSpace
 
 distributed = pytest.importorskip("distributed")

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.errors import InputError
-from app.jobs import Job, JobLimitExceeded, JobLimits, JobRunner, RemoteTraceback, WorkerCrashed
-from app.projection import Cancelled, project
+from app.errors import Cancelled, InputError
+from app.projection.methods import project
+from app.runtime.jobs import Job, JobLimitExceeded, JobLimits, JobRunner, RemoteTraceback, WorkerCrashed
 from app.space import EmbeddingSpace
 
 WAIT = 20  # seconds; only a safety net so a broken runner fails instead of hanging

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.errors import InputError
-from app.formats import Limits
-from app.loaders import load_vectors
+from app.io.formats import Limits
+from app.io.loaders import load_vectors
 from tests.conftest import SAMPLE_DATA
 
 

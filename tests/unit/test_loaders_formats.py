@@ -10,7 +10,7 @@ from gensim.models import KeyedVectors
 from gensim.models.fasttext import load_facebook_vectors
 from gensim.test.utils import datapath
 
-from app.loaders import load_vectors
+from app.io.loaders import load_vectors
 from tests.conftest import SAMPLE_DATA
 
 TOY_WORDS = ("king", "queen", "man", "woman", "prince", "princess", "boy", "girl", "apple", "orange", "paris", "rome")

@@ -3,9 +3,9 @@ import pytest
 from gensim.models import KeyedVectors
 
 from app.errors import InputError
-from app.loaders import load_vectors
-from app.neighbours import MAX_K, Neighbours, nearest, top_k
-from app.samples import SAMPLE_DATA, load_glove, load_toy
+from app.geometry.neighbours import MAX_K, Neighbours, nearest, top_k
+from app.io.loaders import load_vectors
+from app.io.samples import SAMPLE_DATA, load_glove, load_toy
 from tests.conftest import make_space
 
 

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from app import projection
-from app.errors import InputError
-from app.projection import METHODS, Cancelled, Projection, project
-from app.samples import load_glove, load_toy
+from app.errors import Cancelled, InputError
+from app.io.samples import load_glove, load_toy
+from app.projection import methods as projection
+from app.projection.methods import METHODS, Projection, project
 from tests.conftest import make_space
 
 

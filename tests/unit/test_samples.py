@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from app.errors import InputError
-from app.samples import SAMPLES, load_digits_space, load_glove, load_sample
+from app.io.samples import SAMPLES, load_digits_space, load_glove, load_sample
 
 
 def best_analogy(space, a, b, c) -> str:

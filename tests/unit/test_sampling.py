@@ -3,18 +3,18 @@ import pandas as pd
 import pytest
 
 from app.errors import InputError
-from app.neighbours import nearest
-from app.samples import load_glove, load_toy
-from app.sampling import (
+from app.geometry.neighbours import nearest
+from app.geometry.selection import (
     MAX_LIST_WORDS,
     MAX_PATTERN,
     MAX_POINTS,
     MODES,
     Selection,
     matching_rows,
-    parse_word_list,
     select,
 )
+from app.io.samples import load_glove, load_toy
+from app.text.inputs import parse_word_list
 from tests.conftest import make_space
 
 

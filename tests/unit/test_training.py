@@ -13,9 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from app.errors import InputError
-from app.projection import Cancelled
-from app.training import (
+from app.errors import Cancelled, InputError
+from app.training.core import (
     EpochReport,
     Snapshots,
     TrainConfig,
@@ -226,7 +225,7 @@ def test_a_plain_list_is_fingerprinted_by_its_tokens(corpus):
 # --- determinism -------------------------------------------------------------------------------
 DETERMINISTIC_SCRIPT = """
 import hashlib
-from app.training import TrainConfig, train
+from app.training.core import TrainConfig, train
 from tests.unit.test_training import tiny_corpus
 for model in ("word2vec", "fasttext", "doc2vec", "ppmi_svd"):
     cfg = TrainConfig(model=model, vector_size=16, window=3, min_count=3, epochs=3, seed=7, deterministic=True)

@@ -18,7 +18,7 @@ import pytest
 
 from app.errors import InputError
 from app.space import EmbeddingSpace
-from app.workspace import SavedSpace, Workspace, is_valid_token, new_token, published
+from app.store.workspace import SavedSpace, Workspace, is_valid_token, new_token, published
 from tests.conftest import ROOT
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="needs fork, fcntl and SIGKILL")
@@ -369,7 +369,7 @@ import sys, time
 import numpy as np
 import pandas as pd
 from app.space import EmbeddingSpace
-from app.workspace import Workspace
+from app.store.workspace import Workspace
 
 root, token, version = sys.argv[1], sys.argv[2], int(sys.argv[3])
 n = 200_000
@@ -426,7 +426,7 @@ CRASH_AT_EVERY_STEP = """
 import json, os, signal, sys
 import numpy as np
 from app.space import EmbeddingSpace
-from app.workspace import Workspace
+from app.store.workspace import Workspace
 
 root, token = sys.argv[1], sys.argv[2]
 STEPS = ("mkdir", "fsync", "rename", "replace")

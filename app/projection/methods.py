@@ -1,0 +1,299 @@
+"""2D/3D projections of a space: PCA, t-SNE (openTSNE) and UMAP (umap-learn), one registry.
+
+Each method is a function ``(matrix, n_components, seed, metric, progress, **params) -> coords``
+plus its defaults and a time model; adding a method is one function and one registry entry.
+Heavy libraries are imported inside the function that needs them.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from app.errors import InputError, Progress
+from app.space import EmbeddingSpace
+
+# One thread per job: the job runner already runs one job per core, and openTSNE with more threads
+# than free cores was 10-40x slower on a loaded 2-core server.
+THREADS = 1
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Coordinates (n x k float32) for the rows of a space, and how they were made."""
+
+    coords: np.ndarray
+    method: str
+    n_components: int
+    params: dict[str, Any]
+    seconds: float
+    explained_variance: tuple[float, ...] | None = None
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Method:
+    """A projection method: its function, default parameters and a rough time model."""
+
+    label: str
+    run: Callable[..., tuple[np.ndarray, dict[str, Any]]]
+    defaults: dict[str, Any]
+    seconds_per_point: float
+    overhead_seconds: float
+    min_points: int = 3
+    max_points: int = 100_000
+    about: str = ""
+    param_help: dict[str, str] = field(default_factory=dict)
+
+    def estimate_seconds(self, n_points: int, dim: int) -> float:
+        """A rough wall-time estimate on a 2-core machine, shown before a run."""
+        return self.overhead_seconds + self.seconds_per_point * n_points * max(1.0, dim / 50) ** 0.5
+
+
+def _prepare(matrix: np.ndarray, metric: str) -> np.ndarray:
+    if metric == "cosine":
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+        return np.divide(matrix, norms, out=np.zeros_like(matrix), where=norms > 0)
+    return matrix
+
+
+def _pca(matrix: np.ndarray, k: int, seed: int, metric: str, progress: Progress, **_: Any):
+    from sklearn.decomposition import PCA
+
+    progress(0.1, "computing principal components")
+    model = PCA(n_components=k, random_state=seed, svd_solver="full" if matrix.shape[1] <= 1000 else "randomized")
+    coords = model.fit_transform(_prepare(matrix, metric))
+    return coords, {"explained_variance": tuple(float(v) for v in model.explained_variance_ratio_)}
+
+
+def _tsne(matrix: np.ndarray, k: int, seed: int, metric: str, progress: Progress, *, perplexity: float, **_: Any):
+    from openTSNE import TSNE
+
+    every, total = 50, 750  # openTSNE's defaults: 250 early-exaggeration + 500 main iterations
+    calls = [0]
+
+    def callback(iteration: int, error: float, embedding: np.ndarray) -> bool:
+        calls[0] += 1
+        done = min(total, calls[0] * every)
+        progress(0.15 + 0.85 * done / total, f"t-SNE optimisation, iteration {done} of {total}")
+        return False
+
+    progress(0.02, "finding neighbours (t-SNE affinities)")
+    model = TSNE(
+        n_components=k,
+        perplexity=perplexity,
+        metric=metric,
+        initialization="pca",
+        random_state=seed,
+        n_jobs=THREADS,
+        negative_gradient_method="auto" if k <= 2 else "bh",  # auto: BH below 10k points, FFT above
+        callbacks=callback,
+        callbacks_every_iters=every,
+    )
+    return np.asarray(model.fit(matrix.astype(np.float64))), {}
+
+
+class _TqdmToProgress:
+    """A file for umap-learn's tqdm bar (bar_format '{n}/{total}'), turned into progress calls."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+
+    def write(self, text: str) -> None:
+        match = re.search(r"(\d+)/(\d+)", text)
+        if match and int(match.group(2)):
+            done = int(match.group(1)) / int(match.group(2))
+            self.progress(0.35 + 0.65 * done, f"UMAP layout, epoch {match.group(1)} of {match.group(2)}")
+
+    def flush(self) -> None:
+        pass
+
+
+def _umap(
+    matrix: np.ndarray, k: int, seed: int, metric: str, progress: Progress, *, n_neighbors: int, min_dist: float, **_
+):
+    import umap
+
+    progress(0.05, "building the neighbour graph (UMAP)")
+    model = umap.UMAP(
+        n_components=k,
+        n_neighbors=n_neighbors,
+        min_dist=min_dist,
+        metric=metric,
+        random_state=seed,
+        tqdm_kwds={
+            "disable": False,
+            "file": _TqdmToProgress(progress),
+            "bar_format": "{n}/{total}",
+            "mininterval": 0.25,
+        },
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit_transform(matrix), {}
+
+
+METHODS: dict[str, Method] = {
+    "pca": Method(
+        "PCA",
+        _pca,
+        {},
+        seconds_per_point=2e-6,
+        overhead_seconds=0.05,
+        min_points=2,
+        about="Linear: the directions of greatest spread. Fast, faithful to large distances, crowds clusters.",
+    ),
+    "tsne": Method(
+        "t-SNE",
+        _tsne,
+        {"perplexity": 30.0},
+        seconds_per_point=4e-3,
+        overhead_seconds=1.0,
+        min_points=5,
+        max_points=30_000,
+        about="Keeps local neighbourhoods; distances between clusters and cluster sizes mean little.",
+        param_help={"perplexity": "roughly how many neighbours each point pays attention to (5-50)"},
+    ),
+    "umap": Method(
+        "UMAP",
+        _umap,
+        {"n_neighbors": 15, "min_dist": 0.1},
+        seconds_per_point=5e-4,
+        overhead_seconds=2.0,
+        min_points=5,
+        about="Keeps local neighbourhoods and more of the global layout than t-SNE; faster on large sets.",
+        param_help={
+            "n_neighbors": "how local the picture is: small values show fine detail, large ones the big shape",
+            "min_dist": "how tightly points may pack (0 = clumps, 1 = evenly spread)",
+        },
+    ),
+}
+
+
+def project(
+    space: EmbeddingSpace,
+    method: str = "pca",
+    n_components: int = 2,
+    *,
+    seed: int = 0,
+    metric: str = "cosine",
+    progress: Progress | None = None,
+    **params: Any,
+) -> Projection:
+    """Project every row of ``space`` to 2 or 3 dimensions; same seed, same coordinates."""
+    if method not in METHODS:
+        raise InputError(f"unknown projection method {method!r}; choose one of: {', '.join(METHODS)}")
+    if n_components not in (2, 3):
+        raise InputError("a projection has 2 or 3 components")
+    if metric not in ("cosine", "euclidean"):
+        raise InputError(f"unknown metric {metric!r}; choose cosine or euclidean")
+    spec = METHODS[method]
+    unknown = set(params) - set(spec.defaults)
+    if unknown:
+        raise InputError(f"{spec.label} has no parameter {', '.join(sorted(unknown))}")
+    if len(space) > spec.max_points:
+        raise InputError(
+            f"{spec.label} is limited to {spec.max_points:,} points here ({len(space):,} chosen); "
+            "choose fewer points or another method"
+        )
+    if len(space) < spec.min_points:
+        raise InputError(f"{spec.label} needs at least {spec.min_points} points; this selection has {len(space)}")
+    if method == "pca" and space.dim < n_components:
+        raise InputError(f"PCA to {n_components} dimensions needs vectors with at least {n_components} numbers")
+    if method == "pca" and len(space) < n_components:
+        raise InputError(
+            f"PCA to {n_components} dimensions needs at least {n_components} points; this selection has {len(space)}"
+        )
+    used = {**spec.defaults, **params}
+    notes = _fit_params_to_size(method, used, len(space))
+    report = progress or (lambda fraction, message: None)
+    start = time.perf_counter()
+    coords, extra = spec.run(np.asarray(space.vectors), n_components, seed, metric, report, **used)
+    coords = np.asarray(coords, dtype=np.float32)
+    if not np.isfinite(coords).all():
+        raise InputError(f"{spec.label} produced invalid coordinates; try another method or fewer duplicate points")
+    report(1.0, "done")
+    return Projection(
+        coords=coords,
+        method=method,
+        n_components=n_components,
+        params={**used, "metric": metric, "seed": seed},
+        seconds=time.perf_counter() - start,
+        explained_variance=extra.get("explained_variance"),
+        notes=tuple(notes),
+    )
+
+
+def _fit_params_to_size(method: str, params: dict[str, Any], n: int) -> list[str]:
+    """Lower neighbourhood sizes that small selections cannot support, and say so."""
+    notes = []
+    try:
+        for name, cast in (("perplexity", float), ("n_neighbors", int), ("min_dist", float)):
+            if name in params:
+                params[name] = cast(params[name])
+    except (TypeError, ValueError):
+        raise InputError(f"projection parameters must be numbers, got {params}") from None
+    if method == "tsne":
+        if not 1 <= params["perplexity"] <= 200:
+            raise InputError("perplexity must be between 1 and 200")
+        largest = max(1.0, (n - 1) / 3)
+        if params["perplexity"] > largest:
+            notes.append(f"perplexity lowered from {params['perplexity']:g} to {largest:.1f} for {n} points")
+            params["perplexity"] = largest
+    if method == "umap":
+        if not 2 <= params["n_neighbors"] <= 200:
+            raise InputError("n_neighbors must be between 2 and 200")
+        if not 0 <= params["min_dist"] <= 1:
+            raise InputError("min_dist must be between 0 and 1")
+        if params["n_neighbors"] >= n:
+            notes.append(f"n_neighbors lowered from {params['n_neighbors']} to {n - 1} for {n} points")
+            params["n_neighbors"] = n - 1
+    return notes
+
+
+_warm_up_lock = threading.Lock()
+_warm_up_thread: threading.Thread | None = None
+
+
+def warm_up_umap_in_background() -> threading.Thread:
+    """Start the UMAP warm-up once per process (later calls return the same thread)."""
+    global _warm_up_thread
+    with _warm_up_lock:
+        if _warm_up_thread is None:
+            _warm_up_thread = threading.Thread(target=_warm_up_quietly, name="umap-warm-up", daemon=True)
+            _warm_up_thread.start()
+        return _warm_up_thread
+
+
+def _warm_up_quietly() -> None:
+    log = logging.getLogger("embedding_lab")
+    try:
+        log.info("UMAP warm-up finished in %.1f s", warm_up_umap())
+    except Exception:  # a failed warm-up only means a slower first run
+        log.exception("UMAP warm-up failed")
+
+
+def warm_up_umap() -> float:
+    """Run small UMAPs so numba compiles its kernels now, not during a student's first run.
+
+    Above 4,096 points umap-learn switches to pynndescent, which compiles separately, so
+    the warm-up covers both paths and both metrics.
+    """
+    start = time.perf_counter()
+    rng = np.random.default_rng(0)
+    for n, metric, components in ((300, "cosine", 2), (4200, "cosine", 2), (4200, "euclidean", 3)):
+        data = rng.normal(size=(n, 16)).astype(np.float32)
+        project(_toy_space(data), "umap", components, metric=metric, n_neighbors=10)
+    return time.perf_counter() - start
+
+
+def _toy_space(data: np.ndarray) -> EmbeddingSpace:
+    return EmbeddingSpace("warm-up", [f"w{i}" for i in range(len(data))], data)
