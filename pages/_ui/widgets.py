@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import streamlit as st
 
@@ -23,13 +24,16 @@ PAGES = (
 )
 
 log = logging.getLogger("embedding_lab")
+FAVICON = Path(__file__).resolve().parents[2] / "assets" / "favicon.png"
 
 
 def page_setup(title: str, icon: str) -> None:
     """Page config plus the sidebar: navigation and the active-space picker."""
     from pages._ui import workspace  # it uses report_errors from this module
 
-    st.set_page_config(page_title=f"{title} · Embedding Lab", page_icon=icon, layout="wide")
+    # The browser-tab icon is a file we ship: a ":material/...:" page icon makes the browser fetch
+    # the favicon from a font service on the internet (icons inside the page come with Streamlit).
+    st.set_page_config(page_title=f"{title} · Embedding Lab", page_icon=str(FAVICON), layout="wide")
     cached.umap_warm_up()
     workspace.token()  # keeps ?ws=<this browser's workspace> in the address on every page
     state.load_sample_from_url()
