@@ -128,3 +128,22 @@ def test_alignment_refuses_different_dimensions_and_pca_brings_them_together():
     smaller = reduce_dimensions(b, 8)
     assert smaller.dim == 8 and smaller.words == b.words
     assert align(a, smaller, shared_vocabulary(a, smaller)).anchors == 100
+
+
+def test_linked_pictures_face_the_same_way():
+    """A rotated copy draws as the same picture: aligned, or turned by the 2-D Procrustes."""
+    from app.compare.pictures import linked_coordinates, neighbourhood_rows
+
+    a = random_space(120, 6, seed=10, name="a")
+    rotation, _ = np.linalg.qr(np.random.default_rng(11).normal(size=(6, 6)))
+    b = EmbeddingSpace("b", a.words, a.vectors @ rotation.astype(np.float32))
+    vocabulary = shared_vocabulary(a, b)
+    overlap = neighbour_overlap(a, b, vocabulary, k=5)
+    unit_a, unit_b = a.unit_vectors[vocabulary.rows_a], b.unit_vectors[vocabulary.rows_b]
+    rows = list(range(50))
+    for alignment in (align(a, b, vocabulary), None):
+        xy_a, xy_b = linked_coordinates(overlap, unit_a, unit_b, rows, alignment=alignment)
+        assert xy_a.shape == (50, 2)
+        assert np.allclose(xy_a, xy_b, atol=1e-4)
+    around = neighbourhood_rows(overlap, "w3")
+    assert around[0] == 3 and len(around) == len(set(around)) >= 6
