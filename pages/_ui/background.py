@@ -1,5 +1,8 @@
 """Heavy work from a page: a Run button that starts a background job, a progress bar that
-refreshes itself while it runs, and the result (kept in the server's result cache) when done."""
+refreshes itself while it runs, and the result when done. The result is kept in the server-wide
+result cache when the caller says the data is shared (a built-in sample or corpus, a published
+space, or anything made from them), so the next session asking for it gets it at once; otherwise
+in this session's own cache, where no other session looks."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ def background_result(
     *,
     slot: str,
     key: Hashable,
+    shared: bool,
     label: str,
     work: Callable[..., Any],
     estimate_seconds: float,
@@ -27,12 +31,15 @@ def background_result(
 ) -> Any | None:
     """The cached result for ``key``; otherwise a Run button, then progress, then the result.
 
+    ``shared`` says whether everything the result is computed from is shared (``space.shared``,
+    ``corpus.shared``, ``all_shared(...)``); it picks the cache (see ``cached.results``).
+
     ``work`` must be picklable (a module-level function or a ``functools.partial`` of one): it may
     run in a worker process. It is called with a ``progress`` keyword. ``slot`` names the page's
     job (one per browser per slot: starting a new one cancels the old). ``show_details`` draws the
     job's progress details (e.g. a live loss curve) under the progress bar.
     """
-    results = cached.results()
+    results = cached.results(shared=shared)
     found = results.get(key)
     if found is not None:
         return found
