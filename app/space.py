@@ -22,11 +22,23 @@ class SubwordModel(Protocol):
     def get_vector(self, word: str) -> np.ndarray: ...
 
 
+# pandas 3 always copies on write, so a shallow copy of a frame is already a private one.
+_COPY_ON_WRITE = int(pd.__version__.split(".", 1)[0]) >= 3
+
+
 class EmbeddingSpace:
     """An immutable set of labelled vectors: words, a read-only float32 matrix, metadata.
 
-    The fingerprint (a hash of words, vectors and subword vectors) is computed once and
-    is what every cache keys on, so no cache ever hashes the array itself.
+    The fingerprint (a hash of the shape, the words, the vectors, the subword vectors and the
+    metadata; not the name or the provenance) is computed once and is what every cache keys on,
+    so no cache ever hashes the array itself.
+
+    Provenance travels with the data: ``source`` says where it came from, and ``shared`` (read
+    from ``source["shared"]``) says whether anyone on the server may see results computed from it.
+    A built-in sample, a built-in corpus and a space the teacher published are shared; an upload
+    is not. Every space made from this one (``subset``, ``head``, ``renamed``, ``with_source``, a
+    debiased copy) keeps the flag; a space made from several is shared only if all of them are
+    (``all_shared``).
     """
 
     def __init__(
@@ -85,9 +97,9 @@ class EmbeddingSpace:
         digest = hashlib.blake2b(digest_size=16)
         digest.update(repr(self._vectors.shape).encode())
         digest.update("\n".join(self._words).encode("utf-8", "surrogatepass"))
-        digest.update(memoryview(self._vectors))
+        digest.update(self._vectors.data)  # a view of the C-ordered buffer, no copy
         if self._subwords is not None:
-            digest.update(memoryview(np.ascontiguousarray(self._subwords.vectors_ngrams)))
+            digest.update(np.ascontiguousarray(self._subwords.vectors_ngrams).data)
         if self._metadata is not None:
             digest.update(pd.util.hash_pandas_object(self._metadata, index=False).to_numpy().tobytes())
         return digest.hexdigest()
@@ -108,12 +120,23 @@ class EmbeddingSpace:
 
     @property
     def metadata(self) -> pd.DataFrame | None:
-        return self._metadata
+        """One row per word (the fingerprint covers it), as a copy: changing a cell or adding a
+        column changes the caller's frame, never this space."""
+        if self._metadata is None:
+            return None
+        return self._metadata.copy(deep=not _COPY_ON_WRITE)
 
     @property
     def source(self) -> dict[str, Any]:
-        """Provenance: file, format, loaded_at, options, warnings."""
+        """Provenance: file, format, loaded_at, options, warnings, shared (a copy)."""
         return dict(self._source)
+
+    @property
+    def shared(self) -> bool:
+        """Whether results computed from this space may go to the server-wide cache, where every
+        session finds them: true for built-in samples and corpora, published spaces and whatever
+        was made from them; false for anything from an upload."""
+        return self._source.get("shared") is True
 
     @property
     def subwords(self) -> SubwordModel | None:
@@ -210,3 +233,15 @@ class EmbeddingSpace:
         clone._name = str(name or self._name)
         clone._source = {**self._source, **provenance}
         return clone
+
+
+class HasProvenance(Protocol):
+    """Anything that says whether it is shared: a space, a corpus."""
+
+    @property
+    def shared(self) -> bool: ...
+
+
+def all_shared(*sources: HasProvenance) -> bool:
+    """Whether something made from all of ``sources`` is shared: only if every one of them is."""
+    return all(source.shared for source in sources)

@@ -8,6 +8,7 @@ import streamlit as st
 
 from app.evaluation.core import BENCHMARKS, METHODS, evaluate_analogies_on, evaluate_word_pairs, iter_benchmarks
 from app.figures.plots import pairs_scatter, section_bars
+from app.space import all_shared
 from pages._ui import cached, state
 from pages._ui.background import background_result
 from pages._ui.state import require_space
@@ -70,6 +71,7 @@ with analogy_tab:
         results = background_result(
             slot="analogies",
             key=key,
+            shared=which != "upload" and all_shared(*spaces),  # an uploaded benchmark is private data too
             label=f"{options[which]} on {len(spaces)} space(s)",
             work=partial(evaluate_analogies_on, spaces, source, int(restrict), folded, method),
             estimate_seconds=1 + 20_000 * vocabulary * 50 / 5e10 * (2.5 if method == "3cosmul" else 1),
@@ -113,7 +115,8 @@ with pairs_tab:
             sources.append((own[1], hashlib.blake2b(own[0], digest_size=8).hexdigest(), own))
         for space in spaces:
             for label, tag, path in sources:
-                result = cached.results().get_or_compute(  # scored once per server, not on every rerun
+                shared = space.shared and path is not own  # an uploaded benchmark is private data too
+                result = cached.results(shared=shared).get_or_compute(  # once per class (shared data) or session
                     ("pairs", space.fingerprint, tag),
                     lambda space=space, path=path: evaluate_word_pairs(space, path, delimiter=None),
                 )

@@ -109,4 +109,4 @@ def load_sample(key: str, n_words: int = GLOVE_DEFAULT) -> EmbeddingSpace:
     }
     if key not in loaders:
         raise InputError(f"unknown sample {key!r}; choose one of: {', '.join(loaders)}")
-    return loaders[key]().with_source(sample=key, sample_words=n_words if key == "glove" else None)
+    return loaders[key]().with_source(sample=key, sample_words=n_words if key == "glove" else None, shared=True)

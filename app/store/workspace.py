@@ -302,6 +302,10 @@ class PublishedShelf(_Shelf):
         """Put a copy of ``space`` on the shelf (replacing one of the same name); returns its id."""
         return self._save(space, {**(extra or {}), "published_by": by})
 
+    def load(self, entry_id: str) -> EmbeddingSpace:
+        """The published space, marked shared: the whole class may see what is computed from it."""
+        return super().load(entry_id).with_source(shared=True)
+
     def unpublish(self, entry_id: str) -> None:
         """Take a space off the shelf."""
         self._delete(entry_id)

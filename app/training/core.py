@@ -668,6 +668,7 @@ def _finish(
         "corpus_fingerprint": facts.fingerprint,
         "config": config.to_dict(),
         "loaded_at": created_at,
+        "shared": facts.source.get("shared") is True,  # trained on a built-in corpus: the class may share it
     }
     name = f"{config.model} · {facts.name}"
     space = EmbeddingSpace(name, labels, vectors, metadata=meta, source=source, subwords=subwords)

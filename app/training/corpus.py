@@ -183,6 +183,11 @@ class Corpus:
         payload = json.dumps(record, sort_keys=True).encode()
         self.fingerprint = hashlib.blake2b(payload, digest_size=16).hexdigest()
 
+    @property
+    def shared(self) -> bool:
+        """Whether results from this corpus may be shared server-wide (built-in corpora only)."""
+        return self.source.get("shared") is True
+
     def __repr__(self) -> str:
         return f"Corpus({self.name!r}, {self.kind}, {self.fingerprint[:8]})"
 
@@ -437,6 +442,7 @@ def builtin_corpus(key: str, preprocessing: Preprocessing = Preprocessing()) -> 
     corpus = open_corpus(entry.path, filename=entry.path.name, kind=entry.kind, preprocessing=preprocessing)
     corpus.name = entry.title
     corpus.source["builtin"] = key
+    corpus.source["shared"] = True  # no user data: results from it may be shared by the class
     return corpus
 
 

@@ -1,10 +1,16 @@
 """Heavy work from a page: a Run button that starts a background job, a progress bar that
-refreshes itself while it runs, and the result (kept in the server's result cache) when done."""
+refreshes itself while it runs, and the result when done. The result is kept in the server-wide
+result cache when the caller says the data is shared (a built-in sample or corpus, a published
+space, or anything made from them), so the next session asking for it gets it at once, and a
+session asking while it is still running watches the same job; otherwise in this session's own
+cache, where no other session looks."""
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
@@ -15,10 +21,55 @@ from pages._ui import cached
 log = logging.getLogger("embedding_lab")
 
 
+@dataclass
+class _SharedRun:
+    job: Any
+    watchers: set[str | None] = field(default_factory=set)
+
+
+class _SharedRuns:
+    """Running jobs whose results go to the server-wide cache, by key, with the sessions watching
+    each: a session asking for a result another is computing watches that job instead of starting
+    its own (a class pressing Run together computes it once), and a job is cancelled only when the
+    last session watching it lets go."""
+
+    def __init__(self) -> None:
+        self._runs: dict[Hashable, _SharedRun] = {}
+        self._lock = threading.Lock()
+
+    def join_or_start(self, key: Hashable, start: Callable[[], Any]) -> Any:
+        me = cached.session_id()
+        with self._lock:
+            for done in [k for k, run in self._runs.items() if run.job.done]:
+                del self._runs[done]
+            run = self._runs.get(key)
+            if run is None:
+                run = self._runs[key] = _SharedRun(start())
+            run.watchers.add(me)
+            return run.job
+
+    def let_go(self, job: Any) -> None:
+        """This session stops watching ``job``: cancel it unless another session still watches it."""
+        me = cached.session_id()
+        with self._lock:
+            run = next((run for run in self._runs.values() if run.job is job), None)
+            if run is not None:
+                run.watchers.discard(me)
+                if run.watchers:
+                    return
+        job.cancel()
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_runs() -> _SharedRuns:
+    return _SharedRuns()
+
+
 def background_result(
     *,
     slot: str,
     key: Hashable,
+    shared: bool,
     label: str,
     work: Callable[..., Any],
     estimate_seconds: float,
@@ -27,12 +78,16 @@ def background_result(
 ) -> Any | None:
     """The cached result for ``key``; otherwise a Run button, then progress, then the result.
 
+    ``shared`` says whether everything the result is computed from is shared (``space.shared``,
+    ``corpus.shared``, ``all_shared(...)``); it picks the cache (see ``cached.results``).
+
     ``work`` must be picklable (a module-level function or a ``functools.partial`` of one): it may
     run in a worker process. It is called with a ``progress`` keyword. ``slot`` names the page's
-    job (one per browser per slot: starting a new one cancels the old). ``show_details`` draws the
-    job's progress details (e.g. a live loss curve) under the progress bar.
+    job (one per browser per slot: starting a new one lets go of the old, which is cancelled unless
+    another session watches it). ``show_details`` draws the job's progress details (e.g. a live loss
+    curve) under the progress bar.
     """
-    results = cached.results()
+    results = cached.results(shared=shared)
     found = results.get(key)
     if found is not None:
         return found
@@ -58,11 +113,13 @@ def background_result(
     st.info(f"{label}: about {max(1, round(estimate_seconds))} s on this server. It runs in the background.")
     if st.button(button_label, type="primary", key=f"run_{slot}"):
         for other in jobs.values():
-            other.cancel()
+            _shared_runs().let_go(other)
         jobs.clear()
-        jobs[key] = cached.job_runner().submit(
-            label, work, estimate_seconds=estimate_seconds, owner=cached.session_id()
-        )
+
+        def start() -> Any:
+            return cached.job_runner().submit(label, work, estimate_seconds=estimate_seconds, owner=cached.session_id())
+
+        jobs[key] = _shared_runs().join_or_start(key, start) if shared else start()
         st.rerun()
     return None
 
@@ -87,5 +144,5 @@ def _watch(job, show_details: Callable[[list[dict]], None] | None) -> None:
         if show_details is not None and job.details:
             show_details(list(job.details))
     if st.button("Cancel", key=f"cancel_{job.id}"):
-        job.cancel()
+        _shared_runs().let_go(job)
         st.rerun(scope="app")

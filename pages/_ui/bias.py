@@ -216,6 +216,7 @@ def debias_section(space: EmbeddingSpace, direction: Direction, preset: GenderPr
     done = background_result(
         slot="debias",
         key=key,
+        shared=space.shared,
         label=f"Hard debiasing of {space.name}",
         work=partial(debias_with_report, space, direction, preset.equalize_pairs if gender else None),
         estimate_seconds=1 + len(space) / 10_000,

@@ -1,14 +1,12 @@
 """Server-wide resources: shared read-only samples in st.cache_resource (their arrays are read-only,
 so every session may share one copy), the job runner, and result caches keyed on fingerprints
-(server-wide for shared data, per session for a student's own)."""
+(server-wide for data whose provenance says it is shared, per session for a student's own)."""
 
 from __future__ import annotations
 
 import os
 import threading
 import time
-from collections.abc import Callable, Hashable
-from typing import Any
 
 import streamlit as st
 from streamlit.runtime import Runtime
@@ -23,9 +21,7 @@ from app.space import EmbeddingSpace
 @st.cache_resource(max_entries=8, show_spinner=False)
 def sample(key: str, n_words: int) -> EmbeddingSpace:
     """A built-in sample, loaded once per server and shared by all sessions."""
-    space = load_sample(key, n_words)
-    mark_shared(space.fingerprint)
-    return space
+    return load_sample(key, n_words)
 
 
 @st.cache_resource(show_spinner=False)
@@ -61,46 +57,17 @@ def _shared_results() -> ResultCache:
     return ResultCache(max_entries=64)
 
 
-@st.cache_resource(show_spinner=False)
-def _shared_fingerprints() -> set[str]:
-    return set()
+def _session_results() -> ResultCache:
+    return st.session_state.setdefault("results", ResultCache(max_entries=16))
 
 
-def mark_shared(fingerprint: str) -> None:
-    """Declare data everyone may see (a built-in sample or corpus, a published space): results
-    computed from it go to the server-wide cache, so a class computes each of them once."""
-    _shared_fingerprints().add(fingerprint)
-
-
-class ScopedResults:
-    """Projections, statistics, trained models... keyed on (kind, fingerprint, parameters). A key
-    naming shared data lives in the server-wide cache; anything else in this session's own small
-    cache, so nothing computed from a student's upload is kept where other sessions look."""
-
-    def __init__(self, session: ResultCache) -> None:
-        self.session = session
-
-    def _cache(self, key: Hashable) -> ResultCache:
-        parts = key if isinstance(key, tuple) else (key,)
-        shared = _shared_fingerprints()
-        if any(isinstance(part, str) and part in shared for part in parts):
-            return _shared_results()
-        return self.session
-
-    def get(self, key: Hashable) -> Any | None:
-        return self._cache(key).get(key)
-
-    def put(self, key: Hashable, value: Any) -> None:
-        self._cache(key).put(key, value)
-
-    def get_or_compute(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        return self._cache(key).get_or_compute(key, compute)
-
-
-def results() -> ScopedResults:
-    """The result cache for this session (see ScopedResults)."""
-    session = st.session_state.setdefault("results", ResultCache(max_entries=16))
-    return ScopedResults(session)
+def results(*, shared: bool) -> ResultCache:
+    """Where results go (projections, statistics, trained models..., keyed on fingerprints and
+    parameters): the server-wide cache when everything they were computed from is shared
+    (``space.shared``, ``corpus.shared``, ``all_shared(...)``), so a class computes each of them
+    once; this session's own small cache otherwise, so nothing computed from a student's upload
+    is kept where other sessions look. The caller says which; the key is never inspected."""
+    return _shared_results() if shared else _session_results()
 
 
 def umap_warm_up() -> threading.Thread | None:

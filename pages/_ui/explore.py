@@ -109,7 +109,7 @@ class ProjectionRequest:
 
 def projection_for(request: ProjectionRequest) -> Projection | None:
     """The cached projection, PCA at once, or t-SNE/UMAP as a background job with progress."""
-    results = cached.results()
+    results = cached.results(shared=request.space.shared)
     found = results.get(request.key)
     if found is not None:
         return found
@@ -128,6 +128,7 @@ def projection_for(request: ProjectionRequest) -> Projection | None:
     return background_result(
         slot="projection",
         key=request.key,
+        shared=request.space.shared,
         label=request.label,
         work=request.job(),
         estimate_seconds=spec.estimate_seconds(len(request.space), request.space.dim),
@@ -184,7 +185,7 @@ def view_controls(space: EmbeddingSpace, projection: Projection) -> View:
 
 def figure_for(space: EmbeddingSpace, projection: Projection, view: View, neighbours: Neighbours | None):
     """The plotly figure and what it shows (highlights, distortion, clusters)."""
-    results = cached.results()
+    results = cached.results(shared=space.shared)
     measured = None
     if len(space) <= AUTO_DISTORTION_POINTS and len(space) > DISTORTION_K:
         measured = results.get_or_compute(

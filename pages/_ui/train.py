@@ -111,9 +111,7 @@ def corpus_controls() -> Corpus | None:
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _builtin(key: str, preprocessing: Preprocessing) -> Corpus:
     """Built-in corpora hold no user data, so one server-wide copy serves every session."""
-    corpus = builtin_corpus(key, preprocessing)
-    cached.mark_shared(corpus.fingerprint)
-    return corpus
+    return builtin_corpus(key, preprocessing)
 
 
 def _uploaded_corpus(upload, kind: str, column: str | None, preprocessing: Preprocessing) -> Corpus:
@@ -161,7 +159,9 @@ def corpus_statistics(corpus: Corpus) -> CorpusStats | None:
     """Documents, tokens, vocabulary, the Zipf plot and the most frequent words, before training."""
     stats = None
     with report_errors("count the corpus"), st.spinner("Counting words…"):
-        stats = cached.results().get_or_compute(("corpus_stats", corpus.fingerprint), lambda: corpus_stats(corpus))
+        stats = cached.results(shared=corpus.shared).get_or_compute(
+            ("corpus_stats", corpus.fingerprint), lambda: corpus_stats(corpus)
+        )
     if stats is None:
         return None
     if stats.tokens == 0:
@@ -245,6 +245,7 @@ def training(corpus: Corpus, config: TrainConfig, *, tokens: int) -> TrainResult
     return background_result(
         slot="train",
         key=key,
+        shared=corpus.shared,
         label=f"Training {config.model} on {corpus.name}",
         work=partial(train_job, corpus, config),
         estimate_seconds=estimate,
@@ -297,7 +298,7 @@ def result_view(result: TrainResult, name: str) -> None:
             )
     if result.snapshots is not None and len(result.snapshots.frames) > 1:
         st.markdown(f"**The space forming**: the {len(result.snapshots.words):,} most frequent words, epoch by epoch")
-        frames = cached.results().get_or_compute(
+        frames = cached.results(shared=space.shared).get_or_compute(
             ("playback", space.fingerprint), lambda: playback_coordinates(result.snapshots)
         )
         figure = playback_figure(frames, result.snapshots.words, skip=STOPWORDS)

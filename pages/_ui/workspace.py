@@ -12,7 +12,7 @@ import streamlit as st
 
 from app.space import EmbeddingSpace
 from app.store.workspace import PublishedShelf, SavedSpace, Workspace, is_valid_token, new_token, published
-from pages._ui import cached, state
+from pages._ui import state
 from pages._ui.widgets import report_errors
 
 TOKEN = "workspace_token"
@@ -60,9 +60,7 @@ def save(space: EmbeddingSpace, *, extra: dict | None = None) -> str:
 
 def _open(entry: SavedSpace, source: Workspace | PublishedShelf) -> None:
     with report_errors(f"open {entry.name}"):
-        space = source.load(entry.id)
-        if isinstance(source, PublishedShelf):
-            cached.mark_shared(space.fingerprint)  # the whole class may share its results
+        space = source.load(entry.id)  # a published space comes back marked shared
         state.add_space(space)
         st.rerun()
 

@@ -91,3 +91,23 @@ def test_renamed_keeps_fingerprint():
     space = make_space(["a"], [[1.0]])
     assert space.renamed("new").name == "new"
     assert space.renamed("new").fingerprint == space.fingerprint
+
+
+def test_metadata_is_handed_out_as_a_copy_so_the_fingerprint_stays_true():
+    space = make_space(["a", "b"], [[1, 2], [3, 4]], metadata=pd.DataFrame({"pos": ["noun", "verb"]}))
+    fingerprint = space.fingerprint
+    given = space.metadata
+    given.loc[0, "pos"] = "adjective"
+    given["extra"] = [1, 2]
+    assert list(space.metadata.columns) == ["pos"]
+    assert space.metadata["pos"].tolist() == ["noun", "verb"]
+    assert space.subset(words=["a"]).metadata["pos"].tolist() == ["noun"]
+    rebuilt = make_space(["a", "b"], [[1, 2], [3, 4]], metadata=space.metadata)
+    assert rebuilt.fingerprint == space.fingerprint == fingerprint
+
+
+def test_fingerprint_covers_metadata_not_name_or_provenance():
+    plain = make_space(["a", "b"], [[1, 2], [3, 4]])
+    labelled = make_space(["a", "b"], [[1, 2], [3, 4]], metadata=pd.DataFrame({"pos": ["noun", "verb"]}))
+    assert plain.fingerprint != labelled.fingerprint
+    assert plain.with_source(name="other", shared=True).fingerprint == plain.fingerprint
