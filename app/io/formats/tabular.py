@@ -98,7 +98,11 @@ def parse_csv(data: bytes, filename: str, limits: Limits, limit: int | None) -> 
         raise InputError(f"{filename}: not a readable table ({exc})") from None
     if not has_header:
         frame.columns = [f"column_{i}" for i in frame.columns]
-    return _table_to_parsed(frame, filename, limits, first_data_line=2 if has_header else 1)
+    first_data_line = 2 if has_header else 1
+    warnings = _check_mixed_columns(frame, filename, first_data_line=first_data_line)
+    parsed = _table_to_parsed(frame, filename, limits, first_data_line=first_data_line)
+    parsed.warnings += warnings
+    return parsed
 
 
 def parse_parquet(data: bytes, filename: str, limits: Limits, limit: int | None) -> Parsed:
@@ -231,6 +235,40 @@ def _table_to_parsed(
         vectors = frame[numeric].to_numpy(dtype=np.float32)
     _check_finite_rows(vectors, filename, first=first_data_line, what=what)
     return _labelled(frame.drop(columns=numeric), vectors)
+
+
+def _check_mixed_columns(frame: pd.DataFrame, filename: str, *, first_data_line: int) -> list[str]:
+    """Text columns that also hold numbers: refused when mostly numbers, else kept as metadata and said so.
+
+    A column of numbers with one word in it is a typo in a dimension (read as text, it would silently
+    drop that dimension from every row), so it is refused naming the line, the column and the cell.
+    A column that is mostly text is metadata; its numbers are said in a warning. The first column is
+    the usual place for labels, so it is only ever warned about.
+    """
+    warnings = []
+    for position, column in enumerate(frame.columns):
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        present = values.notna().to_numpy()
+        numbers = pd.to_numeric(values, errors="coerce").notna().to_numpy() & present
+        text = present & ~numbers
+        n_numbers, n_text = int(numbers.sum()), int(text.sum())
+        if not n_numbers:
+            continue
+        first_text = int(np.argmax(text))
+        if n_numbers > n_text and position > 0:
+            raise InputError(
+                f"{filename}, line {first_text + first_data_line}: column {column!r} holds numbers except "
+                f"{str(values.iloc[first_text])[:40]!r} here ({n_text:,} of {n_numbers + n_text:,} cells are not "
+                "numbers); every cell of a dimension must be a number. Fix the cell and load the file again."
+            )
+        first_number = int(np.argmax(numbers))
+        warnings.append(
+            f"column {column!r} mixes text and numbers ({n_numbers:,} of {n_numbers + n_text:,} cells are numbers, "
+            f"the first on line {first_number + first_data_line}); it was kept as metadata, not as a dimension"
+        )
+    return warnings
 
 
 def _has_header(first_lines: list[str], sep: str) -> bool:
