@@ -162,7 +162,7 @@ def test_text_shaped_garbage_gives_a_space_or_an_input_error(lines):
     [
         (
             b"word,a,b,c\nx,1,2,3\ny,4,hello,6\nz,7,8,9\n",
-            r"^t\.csv, line 3: column 'b' holds numbers except 'hello' here",
+            r"^t\.csv, line 3: column 'b' holds numbers except 'hello'",
         ),
         (b"x\t1\t2\ny\tone\t5\nz\t7\t8\nw\t1\t1\n", r"^t\.csv, line 2: column 'column_1' holds numbers except 'one'"),
     ],
