@@ -12,6 +12,7 @@ from tokenize import TokenError
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # already loaded by the text readers (app.io.formats.text), so not worth deferring
 
 from app.errors import InputError
 from app.io.formats import Limits, Parsed
@@ -27,7 +28,7 @@ def parse_projector_tsv(data: bytes, filename: str, limits: Limits, limit: int |
     lines = text.split("\n")
     dim = len(lines[0].rstrip("\r").split("\t"))
     check_shape(filename, len(lines) if limit is None else min(len(lines), limit), dim, limits, what="rows")
-    rows = []
+    rows: list[np.ndarray] = []
     for lineno, line in enumerate(lines, start=1):
         if limit is not None and len(rows) >= limit:
             break
@@ -107,8 +108,7 @@ def parse_csv(data: bytes, filename: str, limits: Limits, limit: int | None) -> 
 
 def parse_parquet(data: bytes, filename: str, limits: Limits, limit: int | None) -> Parsed:
     """Parquet: numeric columns (or one list-of-numbers column) and text label columns."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # the Parquet reader is loaded only when a Parquet file comes
 
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
@@ -135,11 +135,11 @@ def parse_parquet(data: bytes, filename: str, limits: Limits, limit: int | None)
         frame = frame.iloc[:limit]
     if len(set(table.column_names)) != len(table.column_names):
         raise InputError(f"{filename}: two columns have the same name; every column needs its own")
-    list_columns = [field.name for field in table.schema if _numbers_list(pa, field.type)]  # from the schema:
+    list_columns = [field.name for field in table.schema if _numbers_list(field.type)]  # from the schema:
     unusable = [  # lists, records and raw bytes are neither numbers nor labels
         f.name
         for f in table.schema
-        if (pa.types.is_nested(f.type) or _raw_bytes(pa, f.type)) and f.name not in list_columns[:1]
+        if (pa.types.is_nested(f.type) or _raw_bytes(f.type)) and f.name not in list_columns[:1]
     ]
     frame = frame.drop(columns=unusable)
     warnings = [f"columns left out (lists, records or bytes: not numbers, not labels): {', '.join(unusable)}"]
@@ -167,12 +167,12 @@ def parse_parquet(data: bytes, filename: str, limits: Limits, limit: int | None)
     return parsed
 
 
-def _raw_bytes(pa, kind) -> bool:  # noqa: ANN001  (pyarrow is imported lazily)
+def _raw_bytes(kind: pa.DataType) -> bool:
     """Whether a Parquet column holds raw bytes (which need not be text)."""
     return pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind)
 
 
-def _numbers_list(pa, kind) -> bool:  # noqa: ANN001  (pyarrow is imported lazily)
+def _numbers_list(kind: pa.DataType) -> bool:
     """Whether a Parquet column type is a list of numbers (one vector per row)."""
     lists = pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
     return lists and (pa.types.is_integer(kind.value_type) or pa.types.is_floating(kind.value_type))
