@@ -4,7 +4,8 @@ import streamlit as st
 
 from app.io.loaders import FORMATS, load_vectors
 from app.io.samples import GLOVE_DEFAULT, GLOVE_WORDS, SAMPLES
-from app.store.budgets import Budget, check_upload
+from app.store.budgets import Budget, check_upload, upload_limits
+from app.store.caps import LOADED, ServerCaps
 from pages._ui import cached, state, workspace
 from pages._ui.widgets import page_setup, report_errors, space_summary
 
@@ -76,8 +77,12 @@ with upload_tab:
     )
     if st.button("Load file", type="primary", disabled=vectors_file is None, key="load_file"):
         with report_errors("load the file"), st.spinner(f"Reading {vectors_file.name}…"):
-            check_upload(Budget.from_env(), vectors_file.name, vectors_file.size)
-            state.add_space(load_vectors(vectors_file, fmt=fmt, metadata=metadata_file, limit=int(limit) or None))
+            budget = Budget.from_env()
+            check_upload(budget, vectors_file.name, vectors_file.size)
+            held = list(state.spaces().values())
+            limits = upload_limits(budget, held, server_left=LOADED.left(ServerCaps.from_env()))
+            space = load_vectors(vectors_file, fmt=fmt, metadata=metadata_file, limit=int(limit) or None, limits=limits)
+            state.add_space(space)
             st.rerun()
 
 active = state.active_space()

@@ -19,9 +19,10 @@ from typing import Any, Protocol
 import pandas as pd
 
 from app.errors import InputError
+from app.io.estimate import HEAD_BYTES, BudgetWatch, check_fits, estimate_shape
 from app.io.formats import DEFAULT_LIMITS, Limits, Parsed
 from app.io.formats.binary import parse_fasttext_binary, parse_word2vec_binary
-from app.io.formats.detect import detect_format, refuse_unsafe
+from app.io.formats.detect import detect_format, read_lone_cr, refuse_unsafe
 from app.io.formats.tabular import parse_csv, parse_npy, parse_parquet, parse_projector_tsv, read_metadata
 from app.io.formats.text import parse_glove_text, parse_word2vec_text
 from app.space import EmbeddingSpace
@@ -89,15 +90,21 @@ def load_vectors(
         raise InputError(f"the row limit must be a positive whole number, got {limit!r}")
     data, filename = read_source(source, limits)
     refuse_unsafe(data, filename)
-    data, filename, compressed = gunzip_if_needed(data, filename, limits)
+    given = _format_name(fmt) if fmt else None
+    inner = filename[:-3] if filename.lower().endswith(".gz") else filename
+    watch = BudgetWatch(inner, limits, fmt=given, limit=limit, size_hint=gzip_size_hint(data))
+    data, filename, compressed = gunzip_if_needed(data, filename, limits, watch=watch)
     refuse_unsafe(data, filename)
     data = data.removeprefix(codecs.BOM_UTF8)
+    data, line_ends = read_lone_cr(data)
     detected = detect_format(data, filename)
-    chosen = _format_name(fmt) if fmt else detected
+    chosen = given or detected
+    if not compressed:
+        check_fits(filename, estimate_shape(data[:HEAD_BYTES], chosen, total_bytes=len(data), limit=limit), limits)
     parsed = PARSERS[chosen](data, filename, limits, limit)
     if not parsed.words:
         raise InputError(f"{filename}: no vectors found")
-    warnings = list(parsed.warnings)
+    warnings = line_ends + list(parsed.warnings)
     meta_name = None
     if metadata is not None:
         meta_bytes, meta_name = read_source(metadata, limits)
@@ -153,8 +160,14 @@ def read_source(source: Source, limits: Limits = DEFAULT_LIMITS) -> tuple[bytes,
     return data, filename
 
 
-def gunzip_if_needed(data: bytes, filename: str, limits: Limits) -> tuple[bytes, str, bool]:
-    """Decompress gzip content, stopping at the byte cap so a gzip bomb cannot fill memory."""
+def gunzip_if_needed(
+    data: bytes, filename: str, limits: Limits, *, watch: Callable[..., None] | None = None
+) -> tuple[bytes, str, bool]:
+    """Decompress gzip content chunk by chunk, stopping at the byte cap so a gzip bomb cannot fill memory.
+
+    ``watch(chunk, done=...)`` sees every decompressed chunk and may raise to stop early (see
+    app.io.estimate.BudgetWatch: a file too big for the session is refused after its first lines).
+    """
     if data[:2] != b"\x1f\x8b":
         return data, filename, False
     inner = filename[:-3] if filename.lower().endswith(".gz") else filename
@@ -163,6 +176,8 @@ def gunzip_if_needed(data: bytes, filename: str, limits: Limits) -> tuple[bytes,
         with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
             while out.tell() <= limits.max_bytes and (chunk := stream.read(GZIP_CHUNK)):
                 out.write(chunk)
+                if watch is not None:
+                    watch(chunk)
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"{filename}: a broken gzip file ({exc})") from None
     if out.tell() > limits.max_bytes:
@@ -170,7 +185,14 @@ def gunzip_if_needed(data: bytes, filename: str, limits: Limits) -> tuple[bytes,
             f"{filename}: expands to more than {limits.max_bytes:,} bytes; "
             "refused (the limit guards against gzip bombs)"
         )
+    if watch is not None:
+        watch(b"", done=True)
     return out.getvalue(), inner, True
+
+
+def gzip_size_hint(data: bytes) -> int:
+    """The decompressed length the gzip trailer states (modulo 4 GiB, and a file can lie: a hint only)."""
+    return int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0
 
 
 def _format_name(fmt: str) -> str:

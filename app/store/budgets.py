@@ -16,15 +16,18 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
 from app.errors import InputError
+from app.io.formats import DEFAULT_LIMITS, Limits
 from app.space import EmbeddingSpace
 
-MB = 2**20
+SERVER_MEMORY_CAP = "the server's memory cap for loaded spaces (EMBEDDING_LAB_SERVER_SPACES_MB)"
+MB = 2**20  # session budgets count memory in MiB (1,048,576 bytes), as the messages say "MB"
+UPLOAD_MB = 1_000_000  # uploads count decimal MB, as the browser's upload box does ("Limit 500MB per file")
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class Budget:
 
     max_spaces: int = 12
     max_total_bytes: int = 1_500 * MB  # vectors + metadata + subwords of every space one session holds
-    max_upload_bytes: int = 500 * MB
+    max_upload_bytes: int = 500 * UPLOAD_MB  # the same number the upload box shows and enforces
 
     def __post_init__(self) -> None:
         for name in ("max_spaces", "max_total_bytes", "max_upload_bytes"):
@@ -48,9 +51,11 @@ class Budget:
         env = os.environ if environ is None else environ
         defaults = cls()
         return cls(
-            max_spaces=int(_env_number(env, "EMBEDDING_LAB_MAX_SPACES", defaults.max_spaces, integer=True)),
-            max_total_bytes=int(_env_number(env, "EMBEDDING_LAB_MAX_SESSION_MB", defaults.max_total_bytes / MB) * MB),
-            max_upload_bytes=int(_env_number(env, "EMBEDDING_LAB_MAX_UPLOAD_MB", defaults.max_upload_bytes / MB) * MB),
+            max_spaces=int(env_number(env, "EMBEDDING_LAB_MAX_SPACES", defaults.max_spaces, integer=True)),
+            max_total_bytes=int(env_number(env, "EMBEDDING_LAB_MAX_SESSION_MB", defaults.max_total_bytes / MB) * MB),
+            max_upload_bytes=int(
+                env_number(env, "EMBEDDING_LAB_MAX_UPLOAD_MB", defaults.max_upload_bytes / UPLOAD_MB) * UPLOAD_MB
+            ),
         )
 
 
@@ -91,10 +96,27 @@ def check_can_add(budget: Budget, held: Sequence[EmbeddingSpace], new: Embedding
 def check_upload(budget: Budget, filename: str, size: int) -> None:
     """An InputError before reading an upload larger than the session may take in."""
     if size > budget.max_upload_bytes:
+        limit = _mb(budget.max_upload_bytes, up=False, unit=UPLOAD_MB)
         raise InputError(
-            f"{filename} is {_mb(size, up=True)}; uploads are limited to {_mb(budget.max_upload_bytes, up=False)}. "
+            f"{filename} is {_mb(size, up=True, unit=UPLOAD_MB)}; uploads are limited to {limit}. "
             "Upload fewer words (e.g. only the first 100,000 lines) or a smaller file."
         )
+
+
+def bytes_left(budget: Budget, held: Sequence[EmbeddingSpace]) -> int:
+    """Bytes of vectors this session may still add (0 when full)."""
+    return max(budget.max_total_bytes - _footprint(held), 0)
+
+
+def upload_limits(budget: Budget, held: Sequence[EmbeddingSpace], *, server_left: int | None = None) -> Limits:
+    """The file caps for a new upload: its vectors must fit what the session (and the server) leave.
+
+    The loader then refuses a file too big from its header or first lines, before parsing it.
+    """
+    left = bytes_left(budget, held)
+    if server_left is not None and server_left < left:
+        return replace(DEFAULT_LIMITS, max_vectors_bytes=server_left, vectors_cap=SERVER_MEMORY_CAP)
+    return replace(DEFAULT_LIMITS, max_vectors_bytes=left, vectors_cap="this session's memory budget")
 
 
 def _footprint(spaces: Iterable[EmbeddingSpace]) -> int:
@@ -125,13 +147,14 @@ def _model_bytes(model: Any, vectors: np.ndarray) -> int:
     return size
 
 
-def _mb(size: int, *, up: bool) -> str:
-    """Whole megabytes (MiB) with thousands separators; needs round up, what is left rounds down."""
-    value = size / MB
+def _mb(size: int, *, up: bool, unit: int = MB) -> str:
+    """Whole megabytes (MiB unless ``unit`` says), thousands separated; needs round up, what is left rounds down."""
+    value = size / unit
     return f"{math.ceil(value) if up else math.floor(value):,} MB"
 
 
-def _env_number(env: Mapping[str, str], name: str, default: float, *, integer: bool = False) -> float:
+def env_number(env: Mapping[str, str], name: str, default: float, *, integer: bool = False) -> float:
+    """A positive number from the environment variable ``name`` (``default`` when unset); ValueError naming it."""
     raw = env.get(name, "").strip()
     if not raw:
         return default

@@ -6,6 +6,7 @@ import streamlit as st
 
 from app.space import EmbeddingSpace
 from app.store.budgets import Budget, check_can_add
+from app.store.caps import LOADED, ServerCaps
 
 SPACES = "spaces"
 ACTIVE = "active"
@@ -24,6 +25,7 @@ def add_space(space: EmbeddingSpace, *, activate: bool = True) -> str:
     """
     loaded = spaces()
     check_can_add(Budget.from_env(), list(loaded.values()), space)
+    LOADED.check_can_hold(ServerCaps.from_env(), space)
     name = space.name
     if name in loaded and loaded[name].fingerprint != space.fingerprint:
         number = 2
@@ -32,6 +34,7 @@ def add_space(space: EmbeddingSpace, *, activate: bool = True) -> str:
         name = f"{space.name} ({number})"
         space = space.renamed(name)
     loaded[name] = space
+    LOADED.hold(space)
     if activate or not st.session_state.get(ACTIVE):
         st.session_state[ACTIVE] = name
     return name

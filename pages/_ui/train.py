@@ -126,7 +126,7 @@ def _uploaded_corpus(upload, kind: str, column: str | None, preprocessing: Prepr
             filename=upload.name,
             kind=kind,
             text_column=column,
-            workdir=workspace.upload_folder(),
+            workdir=workspace.upload_folder(incoming=upload.size),
         )
     return corpora[key].with_preprocessing(preprocessing)
 

@@ -11,6 +11,8 @@ from pathlib import Path
 import streamlit as st
 
 from app.space import EmbeddingSpace
+from app.store import caps
+from app.store.budgets import space_bytes
 from app.store.workspace import PublishedShelf, SavedSpace, Workspace, is_valid_token, new_token, published
 from pages._ui import state
 from pages._ui.widgets import report_errors
@@ -21,8 +23,11 @@ TEACHER = "teacher_unlocked"
 
 
 def root() -> Path:
-    """Where workspaces live: EMBEDDING_LAB_WORKSPACES, else ./workspaces next to the app."""
-    return Path(os.environ.get("EMBEDDING_LAB_WORKSPACES") or Path(__file__).resolve().parents[2] / "workspaces")
+    """Where workspaces live: EMBEDDING_LAB_WORKSPACES, else ./workspaces next to the app.
+    Unused workspaces and uploads there are expired at start and every few minutes (app.store.caps)."""
+    folder = Path(os.environ.get("EMBEDDING_LAB_WORKSPACES") or Path(__file__).resolve().parents[2] / "workspaces")
+    caps.start_housekeeping(folder)
+    return folder
 
 
 def token() -> str:
@@ -39,22 +44,28 @@ def token() -> str:
 
 
 def current() -> Workspace:
-    return Workspace(root(), token())
+    workspace = Workspace(root(), token())
+    caps.note_use(workspace.path)  # a workspace in use is never expired
+    return workspace
 
 
 def shelf() -> PublishedShelf:
     return published(root())
 
 
-def upload_folder() -> Path:
-    """A folder for this workspace's uploaded corpora (read lazily while training)."""
-    folder = root() / ".uploads" / token()
+def upload_folder(*, incoming: int = 0) -> Path:
+    """A folder for this workspace's uploaded corpora (read lazily while training); an InputError when
+    ``incoming`` more bytes would overfill the server's upload space."""
+    caps.check_upload_space(caps.ServerCaps.from_env(), root(), incoming=incoming)
+    folder = root() / caps.UPLOADS_DIR / token()
     folder.mkdir(parents=True, exist_ok=True)
+    caps.note_use(folder)
     return folder
 
 
 def save(space: EmbeddingSpace, *, extra: dict | None = None) -> str:
     """Save ``space`` to this browser's workspace (atomic; a same-named space is replaced)."""
+    caps.check_can_save(caps.ServerCaps.from_env(), root(), token(), new_bytes=space_bytes(space))
     return current().save(space, extra=extra)
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import tomllib
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from app.errors import InputError
 from app.space import EmbeddingSpace
-from app.store.budgets import MB, Budget, check_can_add, check_upload, space_bytes
+from app.store.budgets import MB, UPLOAD_MB, Budget, check_can_add, check_upload, space_bytes, upload_limits
 
 
 def space_of(name: str, mb: float, seed: int = 0) -> EmbeddingSpace:
@@ -90,10 +93,10 @@ def test_a_subword_model_shared_by_subsets_counts_once():
 
 
 def test_uploads_over_the_limit_are_refused_before_reading():
-    budget = Budget(max_upload_bytes=500 * MB)
-    check_upload(budget, "vectors.txt", 500 * MB)
+    budget = Budget(max_upload_bytes=500 * UPLOAD_MB)
+    check_upload(budget, "vectors.txt", 500 * UPLOAD_MB)
     with pytest.raises(InputError, match=r"^glove\.840B\.txt is 2,049 MB; uploads are limited to 500 MB\."):
-        check_upload(budget, "glove.840B.txt", 2049 * MB - 10)
+        check_upload(budget, "glove.840B.txt", 2049 * UPLOAD_MB - 10)
 
 
 def test_budget_from_env_reads_the_three_settings_in_megabytes():
@@ -101,7 +104,7 @@ def test_budget_from_env_reads_the_three_settings_in_megabytes():
     budget = Budget.from_env(
         {"EMBEDDING_LAB_MAX_SPACES": "5", "EMBEDDING_LAB_MAX_SESSION_MB": "800", "EMBEDDING_LAB_MAX_UPLOAD_MB": "0.5"}
     )
-    assert budget == Budget(max_spaces=5, max_total_bytes=800 * MB, max_upload_bytes=MB // 2)
+    assert budget == Budget(max_spaces=5, max_total_bytes=800 * MB, max_upload_bytes=UPLOAD_MB // 2)
 
 
 @pytest.mark.parametrize(
@@ -122,3 +125,21 @@ def test_a_malformed_setting_names_the_variable(name, value):
 def test_from_env_defaults_to_the_process_environment(monkeypatch):
     monkeypatch.setenv("EMBEDDING_LAB_MAX_SPACES", "3")
     assert Budget.from_env().max_spaces == 3
+
+
+def test_the_upload_limit_is_the_number_the_browser_enforces_and_shows():
+    """Streamlit's upload box refuses files over maxUploadSize decimal MB (and says "500MB"): one number."""
+    config = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())
+    assert Budget().max_upload_bytes == config["server"]["maxUploadSize"] * 1_000_000
+    with pytest.raises(InputError, match=r"is 501 MB; uploads are limited to 500 MB\."):
+        check_upload(Budget(), "v.txt", 500_000_001)
+
+
+def test_upload_limits_leave_what_the_session_and_the_server_leave():
+    held = [space_of("a", 3, seed=1)]
+    limits = upload_limits(Budget(max_total_bytes=4 * MB), held)
+    assert (limits.max_vectors_bytes, limits.vectors_cap) == (MB, "this session's memory budget")
+    tighter = upload_limits(Budget(max_total_bytes=4 * MB), held, server_left=MB // 2)
+    assert tighter.max_vectors_bytes == MB // 2
+    assert "EMBEDDING_LAB_SERVER_SPACES_MB" in tighter.vectors_cap
+    assert upload_limits(Budget(max_total_bytes=2 * MB), held).max_vectors_bytes == 0

@@ -155,3 +155,18 @@ def test_text_shaped_garbage_gives_a_space_or_an_input_error(lines):
     text = "\n".join(w + " " + " ".join(repr(v) for v in vs) for w, vs in lines)
     with contextlib.suppress(InputError):
         load_vectors((text.encode("utf-8", "surrogatepass"), "v.txt"))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (
+            b"word,a,b,c\nx,1,2,3\ny,4,hello,6\nz,7,8,9\n",
+            r"^t\.csv, line 3: column 'b' holds numbers except 'hello'",
+        ),
+        (b"x\t1\t2\ny\tone\t5\nz\t7\t8\nw\t1\t1\n", r"^t\.csv, line 2: column 'column_1' holds numbers except 'one'"),
+    ],
+)
+def test_a_word_among_the_numbers_of_a_csv_column_is_refused_naming_line_column_and_cell(data, message):
+    with pytest.raises(InputError, match=message):
+        load_vectors((data, "t.csv"))

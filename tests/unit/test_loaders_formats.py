@@ -10,7 +10,9 @@ from gensim.models import KeyedVectors
 from gensim.models.fasttext import load_facebook_vectors
 from gensim.test.utils import datapath
 
+from app.errors import InputError
 from app.io.loaders import load_vectors
+from app.resources import gensim_file
 from tests.conftest import SAMPLE_DATA
 
 TOY_WORDS = ("king", "queen", "man", "woman", "prince", "princess", "boy", "girl", "apple", "orange", "paris", "rome")
@@ -161,3 +163,46 @@ def test_fasttext_bin_keeps_subword_vectors_for_unseen_words(path):
     assert unseen not in space
     np.testing.assert_allclose(space.vector(unseen), reference.get_vector(unseen), rtol=1e-6)
     assert np.abs(space.vector(unseen)).sum() > 0
+
+
+def test_a_fasttext_bin_saved_before_2017_loads_as_gensim_reads_it():
+    path = gensim_file("non_ascii_fasttext.bin")  # no magic number: fastText's layout before 2017
+    space = load_vectors(path)
+    reference = load_facebook_vectors(str(path))
+    assert space.source["format"] == "fasttext-bin"
+    assert list(space.words) == list(reference.index_to_key)
+    np.testing.assert_array_equal(space.vectors, reference.vectors)
+    unseen = "kterýkoli"
+    assert unseen not in space
+    np.testing.assert_allclose(space.vector(unseen), reference.get_vector(unseen), rtol=1e-6)
+
+
+def test_a_truncated_fasttext_bin_from_before_2017_is_refused_with_a_message():
+    data = gensim_file("non_ascii_fasttext.bin").read_bytes()
+    with pytest.raises(InputError, match=r"old\.bin: not a readable fastText \.bin model .*truncated"):
+        load_vectors((data[:-100], "old.bin"))
+
+
+@pytest.mark.parametrize("fmt", [None, "glove"])
+def test_lone_cr_line_ends_are_read_as_line_ends_and_said(fmt):
+    text = (SAMPLE_DATA / "toy.glove.txt").read_bytes()
+    space = load_vectors((text.replace(b"\n", b"\r"), "mac.txt"), fmt=fmt)
+    assert list(space.words) == list(TOY_WORDS)
+    np.testing.assert_array_equal(space.vectors, toy_reference())
+    assert any("lone CR" in warning for warning in space.source["warnings"])
+
+
+def test_crlf_and_binary_files_with_cr_bytes_are_left_alone():
+    text = (SAMPLE_DATA / "toy.glove.txt").read_bytes()
+    assert not load_vectors((text.replace(b"\n", b"\r\n"), "dos.txt")).source["warnings"]
+    assert not load_vectors(SAMPLE_DATA / "toy.w2v.bin").source["warnings"]
+
+
+def test_a_csv_column_mostly_text_is_metadata_and_the_warning_says_so():
+    data = b"word,a,b,c\nx,1,hello,3\ny,4,5,6\nz,7,good,9\n"
+    space = load_vectors((data, "mixed.csv"))
+    assert space.vectors.shape == (3, 2)
+    assert list(space.metadata["b"]) == ["hello", "5", "good"]
+    (warning,) = space.source["warnings"]
+    assert warning.startswith("column 'b' mixes text and numbers (1 of 3 cells are numbers, the first on line 3)")
+    assert "kept as metadata" in warning

@@ -16,12 +16,19 @@ import pandas as pd
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps that keep one bad or hostile file from exhausting the server."""
+    """Caps that keep one bad or hostile file from exhausting the server.
+
+    ``max_vectors_bytes`` caps the float32 matrix a file would become (rows x dimensions x 4),
+    estimated from its header or first lines before parsing; the Home page sets it to what the
+    session's budget and the server's cap leave, and ``vectors_cap`` names that cap in messages.
+    """
 
     max_words: int = 2_000_000
     max_dim: int = 4096
-    max_bytes: int = 2 * 1024**3
+    max_bytes: int = 2 * 1024**3  # file bytes, after decompression
     max_line_chars: int = 1_000_000
+    max_vectors_bytes: int | None = None  # None: only the caps above
+    vectors_cap: str = "the limit"
 
 
 DEFAULT_LIMITS = Limits()

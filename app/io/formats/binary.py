@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import struct
 import tempfile
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -76,6 +77,63 @@ def parse_fasttext_binary(data: bytes, filename: str, limits: Limits, limit: int
     return Parsed(words=words, vectors=vectors, subwords=model)
 
 
+@dataclass(frozen=True)
+class FastTextLayout:
+    """Where the parts of a fastText .bin sit: models saved since 2017 start with a magic number and
+    a version, keep a pruning index and flag each matrix as quantised or not; older ones have none of these."""
+
+    args_at: int  # dim, ws, epoch, min count, neg, word n-grams, loss, model, bucket, minn, maxn, lr update (int32), t
+    prune: bool
+    matrix_flag: bool
+
+    @property
+    def vocab_at(self) -> int:
+        return self.args_at + 12 * 4 + 8
+
+    @property
+    def entries_at(self) -> int:
+        return self.vocab_at + 3 * 4 + 8 + (8 if self.prune else 0)
+
+
+CURRENT = FastTextLayout(args_at=8, prune=True, matrix_flag=True)
+BEFORE_2017 = FastTextLayout(args_at=0, prune=False, matrix_flag=False)
+
+
+def fasttext_layout(data: bytes) -> FastTextLayout | None:
+    """Which fastText layout ``data`` has, or None when it is not a fastText model.
+
+    A current model says so by its magic number. One saved before 2017 is recognised by its
+    arguments alone, each within the range fastText writes (a text file's bytes never are).
+    """
+    if len(data) >= 4 and struct.unpack_from("<i", data, 0)[0] == FASTTEXT_MAGIC:
+        return CURRENT
+    if len(data) < BEFORE_2017.entries_at:
+        return None
+    dim, ws, epoch, min_count, neg, word_ngrams, loss, model, bucket, minn, maxn, lr_update = struct.unpack_from(
+        "<12i", data, 0
+    )
+    (t,) = struct.unpack_from("<d", data, 48)
+    size, n_words, n_labels = struct.unpack_from("<3i", data, BEFORE_2017.vocab_at)
+    plausible = (
+        0 < dim <= 100_000
+        and 0 < ws <= 1_000
+        and 0 < epoch <= 100_000
+        and min_count >= 0
+        and 0 <= neg <= 1_000
+        and 0 < word_ngrams <= 100
+        and loss in (1, 2, 3)  # hierarchical softmax, negative sampling, softmax
+        and model in (1, 2, 3)  # cbow, skip-gram, supervised
+        and bucket >= 0
+        and 0 <= minn <= MAX_NGRAM
+        and 0 <= maxn <= MAX_NGRAM
+        and lr_update > 0
+        and 0.0 < t < 1.0
+        and 0 <= n_words <= size
+        and n_labels >= 0
+    )
+    return BEFORE_2017 if plausible else None
+
+
 def _check_fasttext_header(data: bytes, filename: str, limits: Limits) -> None:
     """Walk the model's whole layout and refuse it before gensim reads it.
 
@@ -83,13 +141,14 @@ def _check_fasttext_header(data: bytes, filename: str, limits: Limits) -> None:
     makes it allocate what the file does not hold. So every read gensim will make is checked here
     to stay inside the data, and the sizes against the caps.
     """
-    if len(data) < FASTTEXT_PREAMBLE:
+    layout = fasttext_layout(data)
+    if len(data) < (FASTTEXT_PREAMBLE if layout is None else layout.entries_at):
         raise InputError(f"{filename}: too short to be a fastText .bin model")
-    magic, _version, dim = struct.unpack_from("<iii", data, 0)
-    if magic != FASTTEXT_MAGIC:
+    if layout is None:
         raise InputError(f"{filename}: not a fastText .bin model (wrong magic number)")
-    bucket, minn, maxn = struct.unpack_from("<iii", data, 4 * 10)
-    size, n_words, n_labels = struct.unpack_from("<iii", data, 64)  # the arguments end at 64
+    (dim,) = struct.unpack_from("<i", data, layout.args_at)
+    bucket, minn, maxn = struct.unpack_from("<iii", data, layout.args_at + 4 * 8)
+    size, n_words, n_labels = struct.unpack_from("<iii", data, layout.vocab_at)
     check_shape(filename, n_words, dim, limits)
     if bucket < 0 or n_words < 0 or (n_words + bucket) * dim * 4 > len(data):
         raise InputError(
@@ -104,21 +163,22 @@ def _check_fasttext_header(data: bytes, filename: str, limits: Limits) -> None:
         raise broken("a supervised model with labels; only unsupervised word vectors are supported")
     if not (minn >= 0 and 0 <= maxn <= MAX_NGRAM and (maxn == 0 or minn <= maxn)):
         raise broken(f"character n-grams from {minn} to {maxn} letters")
-    if not n_words <= size <= (len(data) - FASTTEXT_PREAMBLE) // 10:  # a word takes at least 10 bytes
+    if not n_words <= size <= (len(data) - layout.entries_at) // 10:  # a word takes at least 10 bytes
         raise broken(f"{size:,} vocabulary entries for {n_words:,} words in {len(data):,} bytes")
-    prune_size = struct.unpack_from("<q", data, 84)[0]
-    position = FASTTEXT_PREAMBLE
+    prune_size = struct.unpack_from("<q", data, layout.entries_at - 8)[0] if layout.prune else 0
+    position = layout.entries_at
     for entry in range(size):
         end = data.find(b"\x00", position)
         position = end + 1 + 9  # the word's end marker, then its count (int64) and type (int8)
         if end < 0 or position > len(data):
             raise broken(f"word {entry + 1:,} of {size:,} is cut off; is it truncated?")
     position += 8 * max(prune_size, 0)
+    flag = 1 if layout.matrix_flag else 0  # a one-byte "quantised" flag before each matrix
     for matrix, rows in (("input", n_words + bucket), ("output", None)):
-        if position + 17 > len(data):
+        if position + flag + 16 > len(data):
             raise broken(f"the {matrix} matrix is missing; is it truncated?")
-        m, n = struct.unpack_from("<qq", data, position + 1)  # after a one-byte "quantised" flag
-        position += 17 + 4 * m * n
+        m, n = struct.unpack_from("<qq", data, position + flag)
+        position += flag + 16 + 4 * m * n
         if n != dim or m < 0 or (rows is not None and m != rows) or position > len(data):
             raise broken(f"the {matrix} matrix claims {m:,} x {n:,} numbers; is it truncated?")
     if position != len(data):

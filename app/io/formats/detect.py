@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from app.errors import InputError
-from app.io.formats.binary import FASTTEXT_MAGIC
+from app.io.formats.binary import FASTTEXT_MAGIC, fasttext_layout
 from app.io.formats.checks import trailing_numbers
 from app.text.inputs import is_number
 
+BINARY_MAGICS = (b"\x93NUMPY", b"PAR1", FASTTEXT_MAGIC.to_bytes(4, "little"))
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".model", ".kv", ".joblib", ".npz", ".pt", ".pth", ".ckpt")
 EXPORT_RECIPE = (
     "export the vectors in a safe format first, e.g. in Python: "
@@ -38,7 +39,7 @@ def detect_format(data: bytes, filename: str) -> str:
         return "npy"
     if data.startswith(b"PAR1"):
         return "parquet"
-    if int.from_bytes(data[:4], "little", signed=True) == FASTTEXT_MAGIC:
+    if fasttext_layout(data) is not None:  # with the magic number, or saved before 2017 without one
         return "fasttext-bin"
     first_end = data.find(b"\n")
     first = data[: first_end if first_end >= 0 else 200].rstrip(b"\r ")
@@ -48,7 +49,7 @@ def detect_format(data: bytes, filename: str) -> str:
         if filename.lower().endswith(".bin"):
             raise InputError(
                 f"{filename}: neither a word2vec .bin (its first line is not '<count> <dimension>') nor a "
-                "fastText .bin (no fastText magic number; models saved before 2017 are not supported). "
+                "fastText .bin model. "
                 "Export it as text: model.wv.save_word2vec_format('vectors.vec')"
             )
         raise InputError(
@@ -63,6 +64,17 @@ def detect_format(data: bytes, filename: str) -> str:
     if lower.endswith((".csv", ".tsv")) or (line.count(",") >= 2 and trailing_numbers(line.split()) < 2):
         return "csv"
     return "glove"
+
+
+def read_lone_cr(data: bytes) -> tuple[bytes, list[str]]:
+    """A text file whose lines end in a lone CR (classic Mac OS) with its CRs read as line ends.
+
+    Without this the whole file is one line, and a GloVe file loads as one word. Returns the data
+    and a warning saying what was done (none when nothing was).
+    """
+    if b"\r" not in data or b"\n" in data or data.startswith(BINARY_MAGICS) or not _is_text(data[:4096]):
+        return data, []
+    return data.replace(b"\r", b"\n"), ["the lines end with a lone CR (old Mac line ends); they were read as line ends"]
 
 
 def _is_count_header(line: bytes) -> bool:

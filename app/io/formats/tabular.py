@@ -12,6 +12,7 @@ from tokenize import TokenError
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa  # already loaded by the text readers (app.io.formats.text), so not worth deferring
 
 from app.errors import InputError
 from app.io.formats import Limits, Parsed
@@ -27,7 +28,7 @@ def parse_projector_tsv(data: bytes, filename: str, limits: Limits, limit: int |
     lines = text.split("\n")
     dim = len(lines[0].rstrip("\r").split("\t"))
     check_shape(filename, len(lines) if limit is None else min(len(lines), limit), dim, limits, what="rows")
-    rows = []
+    rows: list[np.ndarray] = []
     for lineno, line in enumerate(lines, start=1):
         if limit is not None and len(rows) >= limit:
             break
@@ -98,13 +99,16 @@ def parse_csv(data: bytes, filename: str, limits: Limits, limit: int | None) -> 
         raise InputError(f"{filename}: not a readable table ({exc})") from None
     if not has_header:
         frame.columns = [f"column_{i}" for i in frame.columns]
-    return _table_to_parsed(frame, filename, limits, first_data_line=2 if has_header else 1)
+    first_data_line = 2 if has_header else 1
+    warnings = _check_mixed_columns(frame, filename, first_data_line=first_data_line)
+    parsed = _table_to_parsed(frame, filename, limits, first_data_line=first_data_line)
+    parsed.warnings += warnings
+    return parsed
 
 
 def parse_parquet(data: bytes, filename: str, limits: Limits, limit: int | None) -> Parsed:
     """Parquet: numeric columns (or one list-of-numbers column) and text label columns."""
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow.parquet as pq  # the Parquet reader is loaded only when a Parquet file comes
 
     try:
         parquet = pq.ParquetFile(io.BytesIO(data))
@@ -131,11 +135,11 @@ def parse_parquet(data: bytes, filename: str, limits: Limits, limit: int | None)
         frame = frame.iloc[:limit]
     if len(set(table.column_names)) != len(table.column_names):
         raise InputError(f"{filename}: two columns have the same name; every column needs its own")
-    list_columns = [field.name for field in table.schema if _numbers_list(pa, field.type)]  # from the schema:
+    list_columns = [field.name for field in table.schema if _numbers_list(field.type)]  # from the schema:
     unusable = [  # lists, records and raw bytes are neither numbers nor labels
         f.name
         for f in table.schema
-        if (pa.types.is_nested(f.type) or _raw_bytes(pa, f.type)) and f.name not in list_columns[:1]
+        if (pa.types.is_nested(f.type) or _raw_bytes(f.type)) and f.name not in list_columns[:1]
     ]
     frame = frame.drop(columns=unusable)
     warnings = [f"columns left out (lists, records or bytes: not numbers, not labels): {', '.join(unusable)}"]
@@ -163,12 +167,12 @@ def parse_parquet(data: bytes, filename: str, limits: Limits, limit: int | None)
     return parsed
 
 
-def _raw_bytes(pa, kind) -> bool:  # noqa: ANN001  (pyarrow is imported lazily)
+def _raw_bytes(kind: pa.DataType) -> bool:
     """Whether a Parquet column holds raw bytes (which need not be text)."""
     return pa.types.is_binary(kind) or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind)
 
 
-def _numbers_list(pa, kind) -> bool:  # noqa: ANN001  (pyarrow is imported lazily)
+def _numbers_list(kind: pa.DataType) -> bool:
     """Whether a Parquet column type is a list of numbers (one vector per row)."""
     lists = pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind)
     return lists and (pa.types.is_integer(kind.value_type) or pa.types.is_floating(kind.value_type))
@@ -231,6 +235,40 @@ def _table_to_parsed(
         vectors = frame[numeric].to_numpy(dtype=np.float32)
     _check_finite_rows(vectors, filename, first=first_data_line, what=what)
     return _labelled(frame.drop(columns=numeric), vectors)
+
+
+def _check_mixed_columns(frame: pd.DataFrame, filename: str, *, first_data_line: int) -> list[str]:
+    """Text columns that also hold numbers: refused when mostly numbers, else kept as metadata and said so.
+
+    A column of numbers with one word in it is a typo in a dimension (read as text, it would silently
+    drop that dimension from every row), so it is refused naming the line, the column and the cell.
+    A column that is mostly text is metadata; its numbers are said in a warning. The first column is
+    the usual place for labels, so it is only ever warned about.
+    """
+    warnings = []
+    for position, column in enumerate(frame.columns):
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        present = values.notna().to_numpy()
+        numbers = pd.to_numeric(values, errors="coerce").notna().to_numpy() & present
+        text = present & ~numbers
+        n_numbers, n_text = int(numbers.sum()), int(text.sum())
+        if not n_numbers:
+            continue
+        first_text = int(np.argmax(text))
+        if n_numbers > n_text and position > 0:
+            raise InputError(
+                f"{filename}, line {first_text + first_data_line}: column {column!r} holds numbers except "
+                f"{str(values.iloc[first_text])[:40]!r} here ({n_text:,} of {n_numbers + n_text:,} cells are not "
+                "numbers); every cell of a dimension must be a number. Fix the cell and load the file again."
+            )
+        first_number = int(np.argmax(numbers))
+        warnings.append(
+            f"column {column!r} mixes text and numbers ({n_numbers:,} of {n_numbers + n_text:,} cells are numbers, "
+            f"the first on line {first_number + first_data_line}); it was kept as metadata, not as a dimension"
+        )
+    return warnings
 
 
 def _has_header(first_lines: list[str], sep: str) -> bool:
