@@ -56,7 +56,7 @@ class AttemptLimiter:
         """Seconds before any of ``scopes`` may guess again (0 when a guess is allowed now)."""
         now = self.clock()
         with self._lock:
-            return max((self._get(scope).locked_until - now for scope in scopes), default=0.0) if scopes else 0.0
+            return max([0.0, *(self._get(scope).locked_until - now for scope in scopes)])
 
     def failed(self, scopes: Sequence[tuple[str, Hashable]]) -> None:
         """Record a wrong guess in every scope; lock (and log) the scopes that reached their limit."""
