@@ -6,8 +6,9 @@ from app.figures.plots import analogy_figure
 from app.geometry.analogies import METHODS, honesty_check, odd_one_out, similarity, solve
 from app.text.inputs import check_word, parse_word_list
 from pages._ui import url
+from pages._ui.errors import report_errors
 from pages._ui.state import require_space
-from pages._ui.widgets import page_setup, report_errors
+from pages._ui.widgets import page_setup
 
 page_setup("Analogies", ":material/compare_arrows:")
 st.title("Analogies")

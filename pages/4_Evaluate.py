@@ -11,8 +11,9 @@ from app.figures.plots import pairs_scatter, section_bars
 from app.space import all_shared
 from pages._ui import cached, state
 from pages._ui.background import background_result
+from pages._ui.errors import report_errors
 from pages._ui.state import require_space
-from pages._ui.widgets import page_setup, report_errors
+from pages._ui.widgets import page_setup
 
 page_setup("Evaluate", ":material/leaderboard:")
 st.title("Evaluate")

@@ -26,7 +26,7 @@ from app.training.corpus import (
 )
 from pages._ui import cached, state, workspace
 from pages._ui.background import background_result
-from pages._ui.widgets import report_errors
+from pages._ui.errors import report_errors
 
 EXPLANATION = """
 - A **corpus** is the text the model learns from. Each line (or sentence) is a **document**; the
