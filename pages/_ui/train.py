@@ -14,7 +14,7 @@ from app.figures.train import loss_figure, playback_figure, zipf_figure
 from app.io.export import to_word2vec_text
 from app.store.budgets import Budget, check_upload
 from app.text.inputs import MAX_TEXT_CHARS, check_length, check_word
-from app.training.core import TrainConfig, TrainResult, nearest_documents, playback_coordinates, train_job
+from app.training.config import TrainConfig
 from app.training.corpus import (
     BUILTIN_CORPORA,
     Corpus,
@@ -24,6 +24,10 @@ from app.training.corpus import (
     corpus_stats,
     open_corpus,
 )
+from app.training.documents import nearest_documents
+from app.training.playback import playback_coordinates
+from app.training.record import TrainResult
+from app.training.run import train_job
 from pages._ui import cached, state, workspace
 from pages._ui.background import background_result
 from pages._ui.widgets import report_errors
