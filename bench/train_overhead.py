@@ -135,8 +135,7 @@ def breakdown(model: str, corpus: list[list[str]]) -> None:
 
     pieces = {
         "vocabulary pass": cpu(lambda: scan(True)) - cpu(lambda: scan(False)),
-        "corpus feed, 5 epochs": 5
-        * (cpu(lambda: list(Feed(corpus, RunState(), False))) - cpu(lambda: list(corpus))),
+        "corpus feed, 5 epochs": 5 * (cpu(lambda: list(Feed(corpus, RunState(), False))) - cpu(lambda: list(corpus))),
         "snapshots, 5 epochs": 5 * cpu(snapshot_reader(result.model, model, len(result.snapshots.words))),
         "space + fingerprint": cpu(
             lambda: EmbeddingSpace("x", wv.index_to_key, wv.vectors, subwords=wv if model == "fasttext" else None)
