@@ -295,8 +295,9 @@ def model_controls(*, documents: int, tokens: int) -> TrainConfig | None:
     cols = st.columns(3)
     seed = cols[0].number_input("Seed", 0, 2**31 - 1, _remembered("train_seed", 1), **_kept("train_seed"))
     deterministic = cols[1].checkbox(
-        "Deterministic (one worker: identical vectors on a rerun, and an exact loss curve)",
+        "Deterministic (one worker)",
         _remembered("train_deterministic", suggested_deterministic(tokens)),
+        help="One worker thread: identical vectors on a rerun and an exact loss curve; slower on a large corpus.",
         **_kept("train_deterministic"),
     )
     config = TrainConfig(
