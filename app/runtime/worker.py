@@ -49,7 +49,7 @@ PRELOADED_APP_MODULES = (
     "app.projection.methods",
     "app.evaluation.core",
     "app.bias.core",
-    "app.training.core",
+    "app.training.run",
 )
 
 
