@@ -2,7 +2,6 @@
 Explore (king - man + woman), the workspace reopened from its link in a fresh browser, a bad upload;
 a run another session trained is only offered: the active space stays until Train is pressed."""
 
-import re
 
 import pytest
 
@@ -32,11 +31,14 @@ def test_train_then_explore_then_come_back(page, server, browser):
     assert "queen" in top3, top3
     page.screenshot(path=str(ARTIFACTS / "train-explore.png"))
 
-    token = re.search(r"[?&]ws=([A-Za-z0-9_-]+)", page.url).group(1)
+    assert "ws=" not in page.url  # a view link never carries the private workspace key
+    page.get_by_role("link", name="Home").click()
+    page.get_by_text("Open this workspace in another browser").click()
+    workspace_link = page.locator('[data-testid="stCode"] code').first.inner_text().strip()
     fresh = browser.new_context(viewport={"width": 1400, "height": 1200})
     try:
         again = fresh.new_page()
-        again.goto(f"{server}/?ws={token}")
+        again.goto(workspace_link)
         again.get_by_role("heading", name="Your workspace").wait_for(timeout=60_000)
         again.get_by_text("word2vec · Classroom sentences (ours)").first.wait_for()
         again.screenshot(path=str(ARTIFACTS / "workspace-reopened.png"))
