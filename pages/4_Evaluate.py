@@ -6,7 +6,9 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from app.evaluation.core import BENCHMARKS, METHODS, evaluate_analogies_on, evaluate_word_pairs, iter_benchmarks
+from app.evaluation.analogy_bench import METHODS, evaluate_analogies_on
+from app.evaluation.benchmarks import BENCHMARKS, iter_benchmarks
+from app.evaluation.word_pairs import evaluate_word_pairs
 from app.figures.plots import pairs_scatter, section_bars
 from pages._ui import cached, state
 from pages._ui.background import background_result
@@ -71,7 +73,14 @@ with analogy_tab:
             slot="analogies",
             key=key,
             label=f"{options[which]} on {len(spaces)} space(s)",
-            work=partial(evaluate_analogies_on, spaces, source, int(restrict), folded, method),
+            work=partial(
+                evaluate_analogies_on,
+                spaces,
+                source,
+                restrict_vocab=int(restrict),
+                case_insensitive=folded,
+                method=method,
+            ),
             estimate_seconds=1 + 20_000 * vocabulary * 50 / 5e10 * (2.5 if method == "3cosmul" else 1),
             button_label="Run the analogy benchmark",
         )

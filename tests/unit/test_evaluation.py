@@ -9,16 +9,11 @@ from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
 
 from app.errors import InputError
-from app.evaluation import core as evaluation
-from app.evaluation.core import (
-    BENCHMARKS,
-    COSMUL_EPSILON,
-    evaluate_analogies,
-    evaluate_benchmark,
-    evaluate_word_pairs,
-    read_analogies,
-    read_pairs,
-)
+from app.evaluation import analogy_bench, evaluate_benchmark
+from app.evaluation.analogy_bench import evaluate_analogies
+from app.evaluation.benchmarks import BENCHMARKS, read_analogies, read_pairs
+from app.evaluation.word_pairs import evaluate_word_pairs
+from app.geometry.analogies import COSMUL_EPSILON
 from app.io.samples import load_glove
 from app.space import EmbeddingSpace
 from tests.conftest import make_space
@@ -89,8 +84,10 @@ def test_case_variants_follow_gensims_top5_walk(glove, monkeypatch):
     space = make_space([words[i] for i in order], np.asarray(vectors)[order])
     kv = keyed_vectors(space)
     walks = []
-    walk = evaluation._gensim_walk
-    monkeypatch.setattr(evaluation, "_gensim_walk", lambda *args: walks.append(args) or walk(*args))
+    walk = analogy_bench._gensim_walk
+    monkeypatch.setattr(
+        analogy_bench, "_gensim_walk", lambda *args, **kwargs: walks.append(kwargs) or walk(*args, **kwargs)
+    )
     assert_same_as_gensim(space, kv, QUESTIONS, restrict_vocab=len(space))
     assert_same_as_gensim(space, kv, QUESTIONS, restrict_vocab=1_500)
     assert len(walks) > 20  # the rare path was taken, and agreed with gensim
