@@ -1,13 +1,44 @@
 """Analogies: a : b :: c : ?, honestly; odd one out; similarity of words and word lists."""
 
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import streamlit as st
 
+from app.errors import InputError
 from app.figures.plots import analogy_figure
-from app.geometry.analogies import METHODS, honesty_check, odd_one_out, similarity, solve
+from app.geometry.analogies import (
+    FAMOUS,
+    METHODS,
+    honesty_check,
+    honesty_skipped,
+    odd_one_out,
+    similarity,
+    solve,
+    unknown_expected,
+)
 from app.text.inputs import check_word, parse_word_list
 from pages._ui import url
 from pages._ui.state import require_space
 from pages._ui.widgets import page_setup, report_errors
+
+MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def plain(text: object) -> str:
+    """User text (words, file names) made literal for Markdown: no bold, links, images or HTML."""
+    return MARKDOWN_SIGNS.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+@contextmanager
+def plain_errors() -> Iterator[None]:
+    """InputError messages quote what was typed: make them literal before report_errors shows them."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(plain(exc)) from None
+
 
 page_setup("Analogies", ":material/compare_arrows:")
 st.title("Analogies")
@@ -47,32 +78,41 @@ with analogy_tab:
     k = mid.slider("Answers", 1, 30, 10, key="analogy_k")
     exclude = right.toggle("Exclude the question words", value=True, key="exclude", help="gensim's rule")
     url.publish(["a", "b", "c", "expected", "analogy_method"])
-    with report_errors("solve the analogy"):
+    with report_errors("solve the analogy"), plain_errors():
         a, b, c, expected = (
             check_word(st.session_state[key], what)
             for key, what in (("a", "word a"), ("b", "word b"), ("c", "word c"), ("expected", "the expected answer"))
         )
-        answer = solve(space, a, b, c, method=method, k=k, exclude_question_words=exclude, expected=expected)
+        unknown = unknown_expected(space, expected)  # a typo there must not hide the answers
+        answer = solve(
+            space, a, b, c, method=method, k=k, exclude_question_words=exclude, expected=None if unknown else expected
+        )
         result, picture = st.columns([2, 3])
         with result:
-            st.markdown(f"**{answer.a} : {answer.b} :: {answer.c} : {answer.best}**")
+            st.markdown(f"**{plain(answer.a)} : {plain(answer.b)} :: {plain(answer.c)} : {plain(answer.best)}**")
+            if unknown:
+                st.error(
+                    f"Could not rank your expected answer: {plain(unknown)} (a typo?). The answers do not depend on it."
+                )
             if answer.expected:
                 if answer.expected_rank is None:
-                    st.warning(f"{answer.expected!r} is one of the question words, so it is excluded.")
+                    st.warning(f"{plain(repr(answer.expected))} is one of the question words, so it is excluded.")
                 else:
                     st.metric(
-                        f"Rank of {answer.expected!r}",
+                        f"Rank of {plain(repr(answer.expected))}",
                         f"#{answer.expected_rank:,}",
                         help=f"score {answer.expected_score:.3f} among {len(space):,} words",
                     )
             role = {"a": "a", "b": "b itself", "c": "c itself"}.get(answer.unrestricted_role or "")
             if role and exclude:
                 st.info(
-                    f"With nothing excluded, the top answer would be **{answer.unrestricted_top}**, that is "
+                    f"With nothing excluded, the top answer would be **{plain(answer.unrestricted_top)}**, that is "
                     f"{role}: the famous answer needs the rule that forbids it."
                 )
             elif not role and exclude:
-                st.caption(f"Even with nothing excluded the top answer is {answer.unrestricted_top!r}, a new word.")
+                st.caption(
+                    f"Even with nothing excluded the top answer is {plain(repr(answer.unrestricted_top))}, a new word."
+                )
             st.dataframe(
                 answer.table,
                 hide_index=True,
@@ -83,9 +123,9 @@ with analogy_tab:
             st.plotly_chart(analogy_figure(space, answer), width="stretch")
 
     st.markdown("#### How much do famous analogies owe to the exclusion rule?")
-    if st.button("Check 20 famous analogies", key="check_famous"):
+    if st.button(f"Check {len(FAMOUS)} famous analogies", key="check_famous"):
         with report_errors("check the famous analogies"):
-            table = honesty_check(space)
+            table, skipped = honesty_check(space), honesty_skipped(space)
             if table.empty:
                 st.warning("None of the famous analogies' words are all in this space.")
             else:
@@ -95,14 +135,19 @@ with analogy_tab:
                     "question words."
                 )
                 st.dataframe(table, hide_index=True, width="stretch")
+            if not skipped.empty:
+                st.caption(
+                    f"{len(skipped)} of the {len(FAMOUS)} were skipped because this space does not know one of "
+                    "their words: " + "; ".join(plain(f"{r.analogy} (missing: {r.missing})") for r in skipped.itertuples())
+                )
 
 with odd_tab:
     st.write("Which word does not belong? The one least similar to the group's average direction.")
     text = st.text_input("Words (commas or spaces)", "breakfast, cereal, dinner, lunch", key="odd_words")
-    with report_errors("find the odd one out"):
+    with report_errors("find the odd one out"), plain_errors():
         words = parse_word_list(text.replace(" ", ",")) if "," not in text else parse_word_list(text)
         table = odd_one_out(space, words)
-        st.markdown(f"The odd one out: **{table['word'].iloc[-1]}**")
+        st.markdown(f"The odd one out: **{plain(table['word'].iloc[-1])}**")
         st.dataframe(table, hide_index=True, width="stretch")
 
 with similarity_tab:
@@ -110,7 +155,7 @@ with similarity_tab:
     left, right = st.columns(2)
     first = left.text_area("First word or list", "king", key="sim_left", height=80)
     second = right.text_area("Second word or list", "queen", key="sim_right", height=80)
-    with report_errors("compare the words"):
+    with report_errors("compare the words"), plain_errors():
         value = similarity(space, parse_word_list(first), parse_word_list(second))
         st.metric("Cosine similarity", f"{value:.3f}")
         st.caption("For lists: the cosine between the two lists' average vectors (gensim's n_similarity).")
