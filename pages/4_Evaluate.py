@@ -1,19 +1,42 @@
 """Evaluate: benchmark scores for one or several spaces, the same numbers gensim reports."""
 
 import hashlib
+import html
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from app.evaluation.analogy_bench import METHODS, evaluate_analogies_on
+from app.errors import InputError
+from app.evaluation.analogy_bench import METHODS, estimate_seconds, evaluate_analogies_on, search_range
 from app.evaluation.benchmarks import BENCHMARKS, iter_benchmarks
+from app.evaluation.vocabulary import GENSIM_RESTRICT_VOCAB
 from app.evaluation.word_pairs import evaluate_word_pairs
 from app.figures.plots import pairs_scatter, section_bars
 from pages._ui import cached, state
 from pages._ui.background import background_result
 from pages._ui.state import require_space
 from pages._ui.widgets import page_setup, report_errors
+
+MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=^&])")
+
+
+def plain(text: object) -> str:
+    """User text (space and file names) made literal for Markdown: no bold, links, images or HTML."""
+    return MARKDOWN_SIGNS.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+@contextmanager
+def plain_errors() -> Iterator[None]:
+    """InputError messages quote file names: make them literal before report_errors shows them."""
+    try:
+        yield
+    except InputError as exc:
+        raise InputError(plain(exc)) from None
+
 
 page_setup("Evaluate", ":material/leaderboard:")
 st.title("Evaluate")
@@ -27,7 +50,8 @@ with st.expander("What am I looking at?"):
         "- **Analogy accuracy**: the share of questions whose best answer (3CosAdd, question words excluded, "
         "as gensim) is exactly the expected word. Google's set has *semantic* sections (capitals, currencies, "
         "family) and *syntactic* ones (`gram…`: plurals, tenses, comparatives).\n"
-        "- **Only the first N words** (restrict vocabulary, 300,000 by default as gensim) are searched; questions "
+        "- **Only the first N words** (restrict vocabulary: gensim's 300,000, or the whole space when it is "
+        "smaller) are searched; questions "
         "using a word outside them are skipped and counted as **OOV** (out of vocabulary). A space that knows "
         "fewer words answers fewer questions: compare accuracy *and* coverage.\n"
         "- **Word similarity**: Spearman's ρ between the people's scores and the model's cosines (1 = same "
@@ -60,15 +84,24 @@ with analogy_tab:
     source = BENCHMARKS[which].path if which != "upload" else uploaded_benchmark("analogy")
     cols = st.columns(3)
     method = cols[0].radio("Method", list(METHODS), format_func=METHODS.get, key="eval_method")
-    restrict = cols[1].number_input("Search the first N words", 1_000, 2_000_000, 300_000, step=10_000, key="restrict")
+    bounds = search_range([len(s) for s in spaces])
+    if not bounds.minimum <= st.session_state.get("restrict", -1) <= bounds.maximum:
+        st.session_state["restrict"] = bounds.default  # first visit, or the spaces changed and it no longer fits
+    restrict = cols[1].number_input(
+        "Search the first N words",
+        min_value=bounds.minimum,
+        max_value=bounds.maximum,
+        step=bounds.step,
+        key="restrict",
+        help=f"gensim searches its first {GENSIM_RESTRICT_VOCAB:,} words; the largest space here has "
+        f"{bounds.maximum:,}.",
+    )
     folded = cols[2].checkbox("Ignore case (as gensim)", True, key="case_insensitive")
     if source is None:
         st.info("Upload a file: sections start with ': name', then one question per line, 'a b c d'.")
     else:
         tag = which if which != "upload" else hashlib.blake2b(source[0], digest_size=8).hexdigest()
         key = ("analogies", tuple(s.fingerprint for s in spaces), tag, method, int(restrict), folded)
-
-        vocabulary = sum(min(len(s), int(restrict)) for s in spaces)
         results = background_result(
             slot="analogies",
             key=key,
@@ -81,7 +114,7 @@ with analogy_tab:
                 case_insensitive=folded,
                 method=method,
             ),
-            estimate_seconds=1 + 20_000 * vocabulary * 50 / 5e10 * (2.5 if method == "3cosmul" else 1),
+            estimate_seconds=estimate_seconds(spaces, restrict_vocab=int(restrict), method=method),
             button_label="Run the analogy benchmark",
         )
         if results:
@@ -104,9 +137,15 @@ with analogy_tab:
                 width="stretch",
                 column_config={"accuracy": st.column_config.ProgressColumn(min_value=0, max_value=1, format="%.3f")},
             )
+            for name, r in results.items():
+                st.caption(r.meaning(plain(name)))
             st.plotly_chart(section_bars({n: r.summary.iloc[:-1] for n, r in results.items()}), width="stretch")
+            st.caption(
+                "Each bar is one section's accuracy: the share of its answerable questions whose best answer "
+                "was exactly the expected word."
+            )
             first, result = next(iter(results.items()))
-            with st.expander(f"Questions {first} got wrong"):
+            with st.expander(f"Questions {plain(first)} got wrong"):
                 st.dataframe(result.wrong.head(500), hide_index=True, width="stretch")
             sections = pd.concat([r.summary.assign(space=n) for n, r in results.items()])
             st.download_button("Sections (CSV)", sections.to_csv(index=False), "analogies.csv", "text/csv")
@@ -116,13 +155,15 @@ with pairs_tab:
     picked = st.multiselect("Benchmarks", list(names), default=list(names), format_func=names.get, key="pair_sets")
     own = uploaded_benchmark("word-pair")
     rows, details = [], {}
-    with report_errors("score the word pairs"):
+    with report_errors("score the word pairs"), plain_errors():
         sources = [(names[k], k, BENCHMARKS[k].path) for k in picked]
         if own:
             sources.append((own[1], hashlib.blake2b(own[0], digest_size=8).hexdigest(), own))
         for space in spaces:
             for label, tag, path in sources:
-                result = cached.results().get_or_compute(  # scored once per server, not on every rerun
+                # kept by the space's fingerprint, so a rerun does not score again: in the server-wide
+                # cache for a shared space (a built-in sample), in this session's own for anything else
+                result = cached.results().get_or_compute(
                     ("pairs", space.fingerprint, tag),
                     lambda space=space, path=path: evaluate_word_pairs(space, path, delimiter=None),
                 )
@@ -148,10 +189,17 @@ with pairs_tab:
                 "Pearson r": st.column_config.NumberColumn(format="%.3f"),
             },
         )
+        st.caption(
+            "Spearman ρ: how well the model's ranking of the pairs by cosine matches people's ranking (1 = the same "
+            "order, 0 = no relation); Pearson r compares the scores themselves; OOV % is the share of pairs skipped "
+            "because a word is missing."
+        )
         st.download_button("Scores (CSV)", table.to_csv(index=False), "word_pairs.csv", "text/csv")
         pick = st.selectbox("Look closer at", list(details), format_func=lambda k: f"{k[1]} on {k[0]}", key="closer")
         chosen_result = details[pick]
         left, right = st.columns([3, 2])
-        left.plotly_chart(pairs_scatter(chosen_result.pairs, title=f"{pick[1]}: people vs model"), width="stretch")
+        title = html.escape(f"{pick[1]}: people vs model")  # plotly reads tags in titles
+        left.plotly_chart(pairs_scatter(chosen_result.pairs, title=title), width="stretch")
+        left.caption(chosen_result.meaning(plain(pick[0]), plain(pick[1])))
         right.markdown("**Where people and the model disagree most**")
         right.dataframe(chosen_result.worst(15)[["word1", "word2", "human", "model"]], hide_index=True, width="stretch")
