@@ -91,9 +91,8 @@ with analogy_tab:
         with result:
             st.markdown(f"**{plain(answer.a)} : {plain(answer.b)} :: {plain(answer.c)} : {plain(answer.best)}**")
             if unknown:
-                st.error(
-                    f"Could not rank your expected answer: {plain(unknown)} (a typo?). The answers do not depend on it."
-                )
+                message = plain(unknown[0].upper() + unknown[1:])
+                st.error(f"{message} (a typo?), so it has no rank. The answers do not depend on it.")
             if answer.expected:
                 if answer.expected_rank is None:
                     st.warning(f"{plain(repr(answer.expected))} is one of the question words, so it is excluded.")
@@ -138,7 +137,8 @@ with analogy_tab:
             if not skipped.empty:
                 st.caption(
                     f"{len(skipped)} of the {len(FAMOUS)} were skipped because this space does not know one of "
-                    "their words: " + "; ".join(plain(f"{r.analogy} (missing: {r.missing})") for r in skipped.itertuples())
+                    "their words: "
+                    + "; ".join(plain(f"{r.analogy} (missing: {r.missing})") for r in skipped.itertuples())
                 )
 
 with odd_tab:

@@ -85,12 +85,13 @@ with analogy_tab:
     cols = st.columns(3)
     method = cols[0].radio("Method", list(METHODS), format_func=METHODS.get, key="eval_method")
     bounds = search_range([len(s) for s in spaces])
-    if not bounds.minimum <= st.session_state.get("restrict", -1) <= bounds.maximum:
-        st.session_state["restrict"] = bounds.default  # first visit, or the spaces changed and it no longer fits
+    if not bounds.minimum <= st.session_state.get("restrict", bounds.default) <= bounds.maximum:
+        del st.session_state["restrict"]  # the spaces changed and the old number no longer fits: back to the default
     restrict = cols[1].number_input(
         "Search the first N words",
         min_value=bounds.minimum,
         max_value=bounds.maximum,
+        value=bounds.default,
         step=bounds.step,
         key="restrict",
         help=f"gensim searches its first {GENSIM_RESTRICT_VOCAB:,} words; the largest space here has "

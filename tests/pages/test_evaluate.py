@@ -42,6 +42,22 @@ def test_search_range_follows_the_space_size(page):
     assert not any("300000" in c.value or "300,000 words" in c.value for c in page.caption)
 
 
+def test_search_range_shrinks_when_a_smaller_space_is_chosen_alone():
+    at = open_evaluate()
+    at.switch_page("streamlit_app.py")
+    at.run()
+    at.radio(key="sample_choice").set_value("toy")
+    at.button(key="load_sample").click()
+    at.run()
+    at.switch_page("pages/4_Evaluate.py")
+    at.run()
+    at.multiselect(key="eval_spaces").set_value(["Toy royalty set"])
+    at.run()
+    assert not at.exception and not at.warning
+    restrict = at.number_input(key="restrict")
+    assert restrict.value == restrict.max < 1_000
+
+
 def test_each_word_pair_result_says_what_it_means(page):
     captions = [c.value for c in page.caption]
     assert any(c.startswith("Spearman ρ: how well the model's ranking") for c in captions)
