@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.figures.plots import analogy_figure
+from app.figures.analogies import analogy_figure
 from app.geometry.analogies import METHODS, honesty_check, odd_one_out, similarity, solve
 from app.text.inputs import check_word, parse_word_list
 from pages._ui import url

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from app.evaluation.core import BENCHMARKS, METHODS, evaluate_analogies_on, evaluate_word_pairs, iter_benchmarks
-from app.figures.plots import pairs_scatter, section_bars
+from app.figures.evaluate import pairs_scatter, section_bars
 from pages._ui import cached, state
 from pages._ui.background import background_result
 from pages._ui.state import require_space

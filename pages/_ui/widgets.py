@@ -9,7 +9,8 @@ from contextlib import contextmanager
 import streamlit as st
 
 from app.errors import InputError
-from app.io.summary import norms_figure, preview_frame, summarize
+from app.figures.home import norms_figure
+from app.io.summary import preview_frame, summarize
 from app.space import EmbeddingSpace
 from pages._ui import cached, state
 

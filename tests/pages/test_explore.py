@@ -131,6 +131,7 @@ def test_bad_input_gets_a_message_not_an_exception(setup, expected):
 
 def test_search_in_the_picture_highlights_and_warns_when_nothing_matches():
     at = open_explore(n=500)
+    at.radio(key="find_mode").set_value("regex")
     at.text_input(key="find").set_value("^the$")
     at.run()
     highlight = [t for t in figure(at)["data"] if t["name"].startswith("matches")]

@@ -3,7 +3,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from app.figures.plots import MAX_CATEGORIES, PALETTE, Colouring, ScatterOptions, scatter_figure
+from app.figures.explore import MAX_CATEGORIES, PALETTE, Colouring, ScatterOptions, scatter_figure
 
 
 def coords(n: int, k: int = 2, seed: int = 0) -> np.ndarray:
