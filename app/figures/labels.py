@@ -13,6 +13,7 @@ import numpy as np
 
 CHAR_WIDTH = 0.6  # of the font size: an average Latin character in plotly's default sans-serif
 PADDING_PX = 4
+MARKED_TEXT_ABOVE_PX = 12  # a marked point's label is drawn "top center", above its 12 px marker
 
 
 def readable_labels(
@@ -22,7 +23,7 @@ def readable_labels(
     *,
     reserved: Sequence[int] = (),
     view: tuple[tuple[float, float], tuple[float, float]] | None = None,
-    size_px: tuple[int, int] = (1000, 640),
+    size_px: tuple[int, int] = (650, 560),  # the plot area of a 640 px high figure beside its legend
     font_px: int = 10,
 ) -> list[int]:
     """The rows of ``candidates`` (in their order) whose labels overlap no earlier label.
@@ -39,10 +40,10 @@ def readable_labels(
     scale = min(size_px[0] / span_x, size_px[1] / span_y)  # pixels per unit on both axes
     kept_boxes: list[tuple[float, float, float, float]] = []
 
-    def box(row: int) -> tuple[float, float, float, float]:
+    def box(row: int, above_px: float = 0.0) -> tuple[float, float, float, float]:
         half_w = (len(words[row]) * CHAR_WIDTH * font_px + PADDING_PX) / 2
         half_h = (font_px + PADDING_PX) / 2
-        return xy[row, 0] * scale, xy[row, 1] * scale, half_w, half_h
+        return xy[row, 0] * scale, xy[row, 1] * scale + above_px, half_w, half_h
 
     def clear(candidate: tuple[float, float, float, float]) -> bool:
         if not kept_boxes:
@@ -53,7 +54,7 @@ def readable_labels(
         return bool(np.all(apart_x | apart_y))
 
     taken = set(int(r) for r in reserved)
-    kept_boxes.extend(box(row) for row in taken)
+    kept_boxes.extend(box(row, MARKED_TEXT_ABOVE_PX) for row in taken)  # marked points' text sits above them
     chosen = []
     for row in candidates:
         row = int(row)
