@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import report_result  # noqa: E402
 
-from app.figures.plots import Colouring, ScatterOptions, scatter_figure  # noqa: E402
+from app.figures.explore import Colouring, ScatterOptions, scatter_figure  # noqa: E402
 from app.io.samples import load_glove  # noqa: E402
 from app.projection.methods import project  # noqa: E402
 

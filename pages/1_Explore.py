@@ -2,11 +2,14 @@
 
 import streamlit as st
 
+from app.errors import InputError
 from app.geometry.selection import MODES, select
 from app.projection.methods import METHODS
+from app.text.inputs import MAX_FORMULA_CHARS, MAX_PATTERN_CHARS, MAX_WORD_CHARS
 from pages._ui import explore, url
 from pages._ui.errors import report_errors
 from pages._ui.state import require_space
+from pages._ui.text import plain
 from pages._ui.widgets import page_setup
 
 page_setup("Explore", ":material/scatter_plot:")
@@ -31,88 +34,105 @@ with right:
     if mode == "random":
         st.number_input("Random seed", 0, 10_000, key="sample_seed")
     if mode == "search":
-        st.text_input("Search (a word part or a regular expression)", key="pattern", placeholder="e.g. ^king or ing$")
+        st.text_input(
+            "Search (a word part or a regular expression)",
+            key="pattern",
+            max_chars=MAX_PATTERN_CHARS,
+            placeholder="e.g. ^king or ing$",
+        )
     if mode == "list":
         st.text_area("Words, one per line or separated by commas", key="words", height=110)
     if mode == "neighbours":
-        st.text_input("Word", key="word")
+        st.text_input("Word", key="word", max_chars=MAX_WORD_CHARS)
         st.slider("How many neighbours", 5, 500, key="k_around")
 
 selection = None
 with report_errors("choose the points"):
-    selection = select(
-        space,
-        mode,
-        n=st.session_state.get("n", 2000),
-        seed=st.session_state.get("sample_seed", 0),
-        pattern=st.session_state.get("pattern", ""),
-        words=st.session_state.get("words", ""),
-        word=st.session_state.get("word", ""),
-        k=st.session_state.get("k_around", 50),
-    )
-if selection is None:
-    st.stop()
-st.caption(f"Showing {selection.description}.")
-if selection.missing:
-    st.warning(
-        f"Not in {space.name}: {', '.join(selection.missing[:30])}" + (" …" if len(selection.missing) > 30 else "")
-    )
+    try:
+        selection = select(
+            space,
+            mode,
+            n=st.session_state.get("n", 2000),
+            seed=st.session_state.get("sample_seed", 0),
+            pattern=st.session_state.get("pattern", ""),
+            words=st.session_state.get("words", ""),
+            word=st.session_state.get("word", ""),
+            k=st.session_state.get("k_around", 50),
+        )
+    except InputError as exc:
+        st.error(f"Could not choose the points: {plain(exc)}")
+if selection is not None:
+    st.caption(f"Showing {plain(selection.description)}.")
+    if selection.missing:
+        missing = ", ".join(selection.missing[:30]) + (" …" if len(selection.missing) > 30 else "")
+        st.warning(f"Not in {plain(space.name)}: {plain(missing)}")
 
 # --- 2. projection ------------------------------------------------------------------
-st.subheader("2. Projection")
-cols = st.columns([1.2, 1, 1, 2])
-method = cols[0].radio("Method", list(METHODS), format_func=lambda m: METHODS[m].label, key="method", horizontal=True)
-cols[1].radio("Dimensions", [2, 3], format_func=lambda d: f"{d}D", key="dims", horizontal=True)
-cols[2].selectbox("Distance", ["cosine", "euclidean"], key="metric", help="Cosine compares directions only.")
-with cols[3]:
-    if method == "tsne":
-        st.slider("Perplexity", 5, 100, key="perplexity", help=METHODS["tsne"].param_help["perplexity"])
-    if method == "umap":
-        a, b = st.columns(2)
-        a.slider("Neighbours", 2, 100, key="n_neighbors", help=METHODS["umap"].param_help["n_neighbors"])
-        b.slider("Minimum distance", 0.0, 1.0, step=0.05, key="min_dist", help=METHODS["umap"].param_help["min_dist"])
-st.caption(METHODS[method].about)
-
-request = explore.ProjectionRequest.from_state(selection.space)
-projection = explore.projection_for(request)
-if projection is None:
-    st.stop()
-url.publish(explore.URL_KEYS)
+projection = None
+if selection is not None:
+    st.subheader("2. Projection")
+    cols = st.columns([1.2, 1, 1, 2])
+    method = cols[0].radio(
+        "Method", list(METHODS), format_func=lambda m: METHODS[m].label, key="method", horizontal=True
+    )
+    cols[1].radio("Dimensions", [2, 3], format_func=lambda d: f"{d}D", key="dims", horizontal=True)
+    cols[2].selectbox("Distance", ["cosine", "euclidean"], key="metric", help="Cosine compares directions only.")
+    with cols[3]:
+        if method == "tsne":
+            st.slider("Perplexity", 5, 100, key="perplexity", help=METHODS["tsne"].param_help["perplexity"])
+        if method == "umap":
+            a, b = st.columns(2)
+            a.slider("Neighbours", 2, 100, key="n_neighbors", help=METHODS["umap"].param_help["n_neighbors"])
+            b.slider(
+                "Minimum distance", 0.0, 1.0, step=0.05, key="min_dist", help=METHODS["umap"].param_help["min_dist"]
+            )
+    st.caption(METHODS[method].about)
+    projection = explore.projection_for(explore.ProjectionRequest.from_state(selection.space))
 
 # --- 3. the picture -----------------------------------------------------------------
 st.subheader("3. The picture")
-view = explore.view_controls(selection.space, projection)
+view = explore.view_controls(space)
 neighbours, neighbours_error = explore.neighbours_for(space)
 figure, shown = None, None
-with report_errors("draw the picture"):
-    figure, shown = explore.figure_for(selection.space, projection, view, neighbours)
-if figure is None:
-    st.stop()
-event = st.plotly_chart(
-    figure,
-    key="explore_chart",
-    on_select="rerun",
-    selection_mode=("points", "box", "lasso"),
-    config={"displaylogo": False, "scrollZoom": True},
-)
-explore.describe(projection, view, shown)
+if selection is not None and projection is not None:
+    with report_errors("draw the picture"):
+        figure, shown = explore.figure_for(space, selection.space, projection, view, neighbours)
+else:
+    st.caption("The picture appears here once the points are chosen and projected; these settings will apply.")
+if figure is not None and shown is not None and projection is not None and selection is not None:
+    if projection.n_components == 3:
+        st.caption(
+            f"Drawing {len(shown.words):,} points in 3D takes a few seconds in the browser, "
+            "longer than the projection itself."
+        )
+    event = st.plotly_chart(
+        figure,
+        key="explore_chart",
+        on_select="rerun",
+        selection_mode=("points", "box", "lasso"),
+        config={"displaylogo": False, "scrollZoom": True},
+    )
+    explore.describe(projection, view, shown)
+    chosen = explore.selected_rows(event)
+    if chosen:
+        explore.selection_panel(space, shown.words, chosen)
 
-chosen = explore.selected_rows(event)
-if chosen:
-    explore.selection_panel(space, selection.space, chosen)
-
-# --- 4. neighbours ------------------------------------------------------------------
+# --- 4. neighbours (never waits for a projection) -------------------------------------
 st.subheader("4. Nearest neighbours")
 st.caption("Computed in the original space with all its dimensions, never in the picture.")
 q_left, q_mid, q_right = st.columns([3, 1, 1])
-q_left.text_input("A word or a formula", key="query", placeholder="e.g. frog, or king - man + woman")
+q_left.text_input(
+    "A word or a formula", key="query", max_chars=MAX_FORMULA_CHARS, placeholder="e.g. frog, or king - man + woman"
+)
 q_mid.slider("How many", 1, 50, key="k", help="k nearest words")
 q_right.selectbox("Distance ", ["cosine", "euclidean"], key="query_metric")
 if neighbours_error:
     st.error(f"Could not look up neighbours: {neighbours_error}")
 elif neighbours is not None:
-    explore.neighbours_panel(neighbours, selection.space)
+    explore.neighbours_panel(neighbours, selection.space if figure is not None and selection is not None else None)
 
 # --- 5. downloads -------------------------------------------------------------------
-st.subheader("5. Downloads")
-explore.downloads(space, selection.space, projection, figure)
+if figure is not None and selection is not None and projection is not None:
+    st.subheader("5. Downloads")
+    explore.downloads(space, selection.space, projection, figure)
+url.publish(explore.URL_KEYS)

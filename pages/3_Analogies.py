@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.figures.plots import analogy_figure
+from app.figures.analogies import analogy_figure
 from app.geometry.analogies import (
     FAMOUS,
     METHODS,

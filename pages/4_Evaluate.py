@@ -11,7 +11,7 @@ from app.evaluation.analogy_bench import METHODS, estimate_seconds, evaluate_ana
 from app.evaluation.benchmarks import BENCHMARKS, iter_benchmarks
 from app.evaluation.vocabulary import GENSIM_RESTRICT_VOCAB
 from app.evaluation.word_pairs import evaluate_word_pairs
-from app.figures.plots import pairs_scatter, section_bars
+from app.figures.evaluate import pairs_scatter, section_bars
 from app.space import all_shared
 from pages._ui import cached, state
 from pages._ui.background import background_result

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from app.bias.core import direction_from_formula, gender_preset, load_weat_tests, project_words, two_axis, weat
-from app.figures.plots import projection_bars, two_axis_figure
+from app.figures.bias import projection_bars, two_axis_figure
 from app.text.inputs import parse_word_list
 from pages._ui import bias as ui
 from pages._ui.errors import report_errors

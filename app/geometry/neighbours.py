@@ -10,7 +10,7 @@ import pandas as pd
 
 from app.errors import InputError
 from app.space import EmbeddingSpace
-from app.text.expressions import Expression, expression_vector, parse
+from app.text.expressions import expression_vector, parse
 
 METRICS = ("cosine", "euclidean")
 MAX_K = 1000
@@ -58,7 +58,8 @@ def nearest(
     subword_words: tuple[str, ...] = ()
     if isinstance(query, str):
         expression = parse(query)
-        vector = _query_vector(space, expression, metric)
+        # cosine works on unit vectors (as gensim); euclidean on the raw vectors (as whatlies)
+        vector = expression_vector(space, expression, unit=metric == "cosine")
         excluded = [space.index(w) for w in expression.words if w in space] if exclude_query_words else []
         subword_words = tuple(w for w in expression.words if w not in space)
         label = expression.text
@@ -90,11 +91,6 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         return np.empty(0, dtype=np.int64)
     part = np.argpartition(scores, n - k)[n - k :] if k < n else np.arange(n)
     return part[np.argsort(-scores[part], kind="stable")]
-
-
-def _query_vector(space: EmbeddingSpace, expression: Expression, metric: str) -> np.ndarray:
-    """Cosine works on unit vectors (as gensim); euclidean on the raw vectors (as whatlies)."""
-    return expression_vector(space, expression, unit=metric == "cosine")
 
 
 def _scores(space: EmbeddingSpace, vector: np.ndarray, metric: str) -> np.ndarray:

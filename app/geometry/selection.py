@@ -1,12 +1,20 @@
 """Which points to show: the first N, a seeded random sample, a search, a pasted list, or a
-word and its neighbours. Every selection says in words what it took and what it missed."""
+word and its neighbours. Every selection says in words what it took and what it missed.
+
+Searches come in three kinds (``FIND_MODES``): whole words and "contains" are plain string
+comparisons; regular expressions run in RE2, whose time grows linearly with the text whatever the
+pattern, so no search can hold the server (and every other student's page) for seconds.
+"""
 
 from __future__ import annotations
 
+import importlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import re2
 
 from app.errors import InputError
 from app.geometry.neighbours import nearest
@@ -15,7 +23,6 @@ from app.text.inputs import (
     MAX_PATTERN_CHARS,
     MAX_PATTERN_REPEATS,
     MAX_SEARCHED_CHARS,
-    MAX_WORD_LIST,
     check_length,
     parse_word_list,
 )
@@ -27,9 +34,9 @@ MODES = {
     "list": "A list of words I paste",
     "neighbours": "A word and its nearest neighbours",
 }
+FIND_MODES = {"word": "whole word", "contains": "contains", "regex": "regular expression"}
 MAX_POINTS = 100_000
-MAX_LIST_WORDS = MAX_WORD_LIST  # older names, kept for callers; the caps live in app.text.inputs
-MAX_PATTERN = MAX_PATTERN_CHARS
+RE2_MEMORY = 8 << 20  # bytes RE2 may use for one pattern; past it RE2 stays linear but uses less cache
 
 
 @dataclass(frozen=True)
@@ -76,33 +83,65 @@ def select(
     raise InputError(f"unknown selection {mode!r}; choose one of: {', '.join(MODES)}")
 
 
-def matching_rows(space: EmbeddingSpace, pattern: str) -> list[int]:
-    """Rows whose word matches ``pattern`` (a substring or regular expression, any case)."""
+def matching_rows(space: EmbeddingSpace, pattern: str, mode: str = "regex") -> list[int]:
+    """Rows whose word matches ``pattern``, ignoring case, by one of ``FIND_MODES``.
+
+    "word": the word is one of the comma- or space-separated terms; "contains": the text appears
+    in the word; "regex": a regular expression (RE2 syntax, checked by ``_refuse_slow_pattern``).
+    """
     pattern = pattern.strip()
     if not pattern:
         raise InputError("type something to search for, e.g. 'ing$' or 'king'")
     check_length(pattern, MAX_PATTERN_CHARS, "the search")
-    try:
-        regex = re.compile(pattern, re.IGNORECASE)
-    except (re.error, RecursionError, OverflowError) as exc:
-        raise InputError(f"{pattern!r} is not a valid regular expression ({exc})") from None
-    _refuse_slow_pattern(pattern)
+    if mode == "word":
+        wanted = {term.lower() for term in re.split(r"[,\s]+", pattern) if term}
+        return [i for i, w in enumerate(space.words) if w.lower() in wanted]
+    if mode == "contains":
+        needle = pattern.lower()
+        return [i for i, w in enumerate(space.words) if needle in w[:MAX_SEARCHED_CHARS].lower()]
+    if mode != "regex":
+        raise InputError(f"unknown kind of search {mode!r}; choose one of: {', '.join(FIND_MODES)}")
+    regex = compile_search(pattern)
     return [i for i, w in enumerate(space.words) if regex.search(w[:MAX_SEARCHED_CHARS])]
 
 
-def _refuse_slow_pattern(pattern: str) -> None:
-    """Refuse searches that can backtrack for minutes (``(\\w+)*$``, ``.*.*.*.*.*!``).
+def compile_search(pattern: str) -> Any:
+    """``pattern`` compiled by RE2 (linear time, case-insensitive), or InputError saying why not.
 
-    Python's ``re`` cannot be interrupted and holds the GIL, so one such search would freeze
-    every student's page. Allowed: a few repetitions, none inside a repeated group, no back-references.
+    It must also read as a Python regular expression with few repetitions (``_refuse_slow_pattern``),
+    so the answer to a pattern is a message a student can act on rather than RE2's terse one.
     """
     try:
-        from re import _parser  # the standard library's own parser of the pattern syntax
-    except ImportError:  # pragma: no cover - a Python without it: only the length cap applies
+        re.compile(pattern, re.IGNORECASE)
+    except (re.error, RecursionError, OverflowError) as exc:
+        raise InputError(f"{pattern!r} is not a valid regular expression ({exc})") from None
+    _refuse_slow_pattern(pattern)
+    options = re2.Options()
+    options.case_sensitive = False
+    options.log_errors = False
+    options.max_mem = RE2_MEMORY
+    try:
+        return re2.compile(pattern, options)
+    except re2.error as exc:
+        reason = exc.args[0].decode(errors="replace") if exc.args and isinstance(exc.args[0], bytes) else exc
+        raise InputError(f"{pattern!r} cannot be searched ({reason})") from None
+
+
+def _refuse_slow_pattern(pattern: str) -> None:
+    """Refuse searches that would backtrack for minutes in a backtracking engine (``(\\w+)*$``,
+    ``.?`` 22 times then ``.{22}!``).
+
+    The search itself runs in RE2, which cannot backtrack; this check keeps patterns small and says
+    plainly what to change. Allowed: a few repetitions (``?`` and ``{n}`` count too), none inside a
+    repeated group, no back-references.
+    """
+    try:  # the standard library's own parser of the pattern syntax
+        parser: Any = importlib.import_module("re._parser")
+    except ImportError:  # pragma: no cover - a Python without it: RE2 alone bounds the time
         return
     repeats = 0
 
-    def walk(items: object, inside_repeat: bool) -> None:
+    def walk(items: Any, inside_repeat: bool) -> None:
         nonlocal repeats
         for op, argument in items:
             name = str(op)
@@ -115,7 +154,7 @@ def _refuse_slow_pattern(pattern: str) -> None:
                         f"{pattern!r} repeats a group that itself repeats, as in (a+)+, which can take minutes "
                         "to search; write it without the outer repetition"
                     )
-                repeats += int(high != low and high > 1)  # a? or a{3} cost little; a*, a+, a{2,5} multiply
+                repeats += int((low, high) != (1, 1))  # a?, a{3}, a*, a+, a{2,5}: each multiplies the paths
                 walk(body, high > 1)
             elif name == "BRANCH":
                 if inside_repeat and len(argument[1]) > 1:
@@ -132,12 +171,12 @@ def _refuse_slow_pattern(pattern: str) -> None:
             elif name == "ATOMIC_GROUP":
                 walk(argument, inside_repeat)
 
-    walk(_parser.parse(pattern, re.IGNORECASE), False)
+    walk(parser.parse(pattern, re.IGNORECASE), False)
     if repeats > MAX_PATTERN_REPEATS:
         raise InputError(
-            f"{pattern!r} has {repeats} repetitions (*, +, {{n,m}}); the limit is {MAX_PATTERN_REPEATS}, because "
-            "each one multiplies the time the search takes (a search matches anywhere in a word, so a leading "
-            "or trailing .* is never needed)"
+            f"{pattern!r} has {repeats} repetitions (*, +, {{n,m}}); the limit is {MAX_PATTERN_REPEATS} "
+            "(? and {n} count too), because each one multiplies the ways a word can match (a search matches "
+            "anywhere in a word, so a leading or trailing .* is never needed)"
         )
 
 

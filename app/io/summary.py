@@ -1,4 +1,5 @@
-"""What the Home page says about a loaded space: counts, a norms histogram, a preview."""
+"""What the Home page says about a loaded space: counts and a preview (the norms histogram is in
+app.figures.home)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 
 from app.space import EmbeddingSpace
 
@@ -29,20 +29,6 @@ def summarize(space: EmbeddingSpace) -> dict[str, Any]:
         "warnings": list(source.get("warnings", [])),
         "megabytes": space.vectors.nbytes / 1e6,
     }
-
-
-def norms_figure(space: EmbeddingSpace) -> go.Figure:
-    """Histogram of vector lengths: frequent words often have shorter GloVe/word2vec vectors."""
-    figure = go.Figure(go.Histogram(x=space.norms, nbinsx=60, marker_color="#4c78a8", name="vectors"))
-    figure.update_layout(
-        title="Vector lengths (Euclidean norm)",
-        xaxis_title="length",
-        yaxis_title="number of vectors",
-        height=320,
-        margin={"l": 40, "r": 10, "t": 50, "b": 40},
-        bargap=0.05,
-    )
-    return figure
 
 
 def preview_frame(space: EmbeddingSpace, n: int = 20) -> pd.DataFrame:

@@ -33,8 +33,6 @@ from app.text.inputs import (
     preview,
 )
 
-MAX_CHARS = MAX_FORMULA_CHARS  # older names, kept for callers
-MAX_WORDS = MAX_FORMULA_TERMS
 CANCELLED = 1e-9  # a merged weight this small is a rounding residue (0.1 * a + 0.2 * a - 0.3 * a)
 FUNCTIONS = {"avg", "mean"}
 _OPERATORS = ("+", "-", "*", "(", ")", ",")

@@ -22,7 +22,7 @@ from app.bias.core import (
     run_weat_test,
 )
 from app.errors import InputError
-from app.figures.plots import variance_bars
+from app.figures.bias import variance_bars
 from app.io.samples import GLOVE_WORDS
 from app.space import EmbeddingSpace
 from app.text.inputs import check_word, parse_word_list

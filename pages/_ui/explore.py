@@ -3,31 +3,45 @@ the neighbour and selection panels, and downloads. Computation stays in app/."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from app.errors import InputError
-from app.figures.plots import Colouring, ScatterOptions, scatter_figure
+from app.figures.explore import (
+    CLUSTER_CHOICES,
+    ScatterOptions,
+    axis_titles,
+    colour_options,
+    colouring_for,
+    default_colour,
+    scatter_figure,
+)
 from app.geometry.clusters import Clustering, cluster
 from app.geometry.neighbours import Neighbours, nearest
-from app.geometry.selection import MODES, matching_rows
+from app.geometry.selection import FIND_MODES, MODES, matching_rows
 from app.io.export import coordinates_frame, to_projector_tsv, to_word2vec_text
 from app.projection.distortion import Distortion, distortion
 from app.projection.methods import METHODS, Projection, project
+from app.projection.placement import mark_words
 from app.space import EmbeddingSpace
+from app.text.inputs import MAX_FORMULA_CHARS, MAX_PATTERN_CHARS, MAX_WORD_CHARS
 from pages._ui import cached, url
 from pages._ui.background import background_result
+from pages._ui.text import plain
 
 DISTORTION_K = 10
 AUTO_DISTORTION_POINTS = 20_000
 URL_KEYS = [
     "mode", "n", "sample_seed", "pattern", "words", "word", "k_around", "method", "dims", "metric",
-    "perplexity", "n_neighbors", "min_dist", "colour", "n_clusters", "labels", "find", "query", "k", "query_metric",
+    "perplexity", "n_neighbors", "min_dist", "colour", "n_clusters", "labels", "find", "find_mode", "query", "k",
+    "query_metric",
 ]  # fmt: skip
+SETTINGS = "explore_settings"  # the page's widget values, kept where Streamlit does not forget them
 
 EXPLANATION = """
 - Each dot is a word (or image, or document). The space has tens or hundreds of dimensions; the
@@ -45,14 +59,41 @@ EXPLANATION = """
 """
 
 
+def keep_settings() -> None:
+    """Widget values persist across reruns, background jobs and page switches.
+
+    Streamlit forgets a widget's value at the end of every run that does not draw it (the picture's
+    settings while a t-SNE or UMAP job runs, every setting on another page). A copy of each value
+    lives under ``SETTINGS`` (not a widget key, so never forgotten) and is put back when lost.
+    """
+    kept = st.session_state.setdefault(SETTINGS, {})
+    for key in URL_KEYS:
+        if key in st.session_state:
+            kept[key] = st.session_state[key]
+        elif key in kept:
+            st.session_state[key] = kept[key]
+
+
+def _text(limit: int) -> Callable[[str], str]:
+    """A URL cast for free text: longer than ``limit`` characters falls back to the default."""
+
+    def cast(raw: str) -> str:
+        if len(raw) > limit:
+            raise ValueError(raw[:20])
+        return raw
+
+    return cast
+
+
 def bind_url_defaults(space: EmbeddingSpace) -> None:
-    """Initial widget values: from the URL when it has them, sensible defaults otherwise."""
+    """Initial widget values: kept from earlier runs, else from the URL, else sensible defaults."""
+    keep_settings()
     url.bind("mode", "top", url.one_of(list(MODES)))
     url.bind("n", min(2_000, max(10, len(space))), url.between(int, 10, 100_000))
     url.bind("sample_seed", 0, url.between(int, 0, 10_000))
-    url.bind("pattern", "")
+    url.bind("pattern", "", _text(MAX_PATTERN_CHARS))
     url.bind("words", "")
-    url.bind("word", space.words[0])
+    url.bind("word", space.words[0], _text(MAX_WORD_CHARS))
     url.bind("k_around", 50, url.between(int, 5, 500))
     url.bind("method", "pca", url.one_of(list(METHODS)))
     url.bind("dims", 2, url.between(int, 2, 3))
@@ -63,8 +104,9 @@ def bind_url_defaults(space: EmbeddingSpace) -> None:
     url.bind("colour", "auto")
     url.bind("n_clusters", 8, url.between(int, 2, 30))
     url.bind("labels", 100, url.between(int, 0, 300))
-    url.bind("find", "")
-    url.bind("query", "")
+    url.bind("find", "", _text(MAX_PATTERN_CHARS))
+    url.bind("find_mode", "word", url.one_of(list(FIND_MODES)))
+    url.bind("query", "", _text(MAX_FORMULA_CHARS))
     url.bind("k", 10, url.between(int, 1, 50))
     url.bind("query_metric", "cosine", url.one_of(["cosine", "euclidean"]))
 
@@ -139,94 +181,105 @@ class View:
     n_clusters: int
     labels: int
     find: str
+    find_mode: str
 
 
 @dataclass(frozen=True)
 class Shown:
+    """What the picture shows besides the projected points, for the sentences under it."""
+
+    words: list[str]
     highlight: int
-    neighbours_in_picture: int
+    added: tuple[str, ...]
+    left_out: int
+    labels: int
     distortion: Distortion | None
     clustering: Clustering | None
 
 
-def colour_options(space: EmbeddingSpace) -> dict[str, str]:
-    options = {"none": "one colour", "kmeans": "clusters (k-means)", "hdbscan": "clusters (HDBSCAN, density)"}
-    options["rank"] = "position in the file (frequency rank)"
-    if space.metadata is not None:
-        options |= {f"meta:{c}": f"metadata: {c}" for c in space.metadata.columns if str(c) != "frequency_rank"}
-    options["distortion"] = "distortion: neighbours kept"
-    return options
-
-
-def _auto_colour(space: EmbeddingSpace, options: dict[str, str]) -> str:
-    if space.metadata is not None:
-        for column in space.metadata.columns:
-            if f"meta:{column}" in options and 1 < space.metadata[column].nunique() <= 20:
-                return f"meta:{column}"
-    return "kmeans"
-
-
-def view_controls(space: EmbeddingSpace, projection: Projection) -> View:
+def view_controls(space: EmbeddingSpace) -> View:
+    """Colour, clusters, labels and the find box; drawn on every run, picture or not, so their
+    values are never forgotten while a projection runs."""
     options = colour_options(space)
     if st.session_state.get("colour") not in options:
-        st.session_state["colour"] = _auto_colour(space, options)
+        st.session_state["colour"] = default_colour(space)
     cols = st.columns([2, 1, 1, 2])
     colour = cols[0].selectbox("Colour by", list(options), format_func=options.get, key="colour")
     if colour == "kmeans":
         cols[1].slider("Clusters", 2, 30, key="n_clusters")
-    cols[2].slider("Word labels", 0, 300, step=10, key="labels", help="Labels on the first N points")
-    cols[3].text_input("Find words in the picture", key="find", placeholder="e.g. queen or ^un")
-    return View(colour, int(st.session_state["n_clusters"]), int(st.session_state["labels"]), st.session_state["find"])
+    cols[2].slider(
+        "Word labels", 0, 300, step=10, key="labels", help="Labels on up to N of the first points, never overlapping"
+    )
+    with cols[3]:
+        st.text_input(
+            "Find words in the picture",
+            key="find",
+            max_chars=MAX_PATTERN_CHARS,
+            placeholder="e.g. queen, king (or ^un as a regular expression)",
+        )
+        st.radio("Match", list(FIND_MODES), format_func=FIND_MODES.get, key="find_mode", horizontal=True)
+    state = st.session_state
+    return View(colour, int(state["n_clusters"]), int(state["labels"]), state["find"], state["find_mode"])
 
 
-def figure_for(space: EmbeddingSpace, projection: Projection, view: View, neighbours: Neighbours | None):
-    """The plotly figure and what it shows (highlights, distortion, clusters)."""
-    results = cached.results(shared=space.shared)
+def figure_for(
+    space: EmbeddingSpace,
+    shown_space: EmbeddingSpace,
+    projection: Projection,
+    view: View,
+    neighbours: Neighbours | None,
+) -> tuple[go.Figure, Shown]:
+    """The plotly figure and what it shows. Words the page talks about (the neighbours query, its
+    own words, found words) are always in it: added and placed when they were not projected."""
+    results = cached.results(shared=shown_space.shared)
     measured = None
-    if len(space) <= AUTO_DISTORTION_POINTS and len(space) > DISTORTION_K:
+    if len(shown_space) <= AUTO_DISTORTION_POINTS and len(shown_space) > DISTORTION_K:
         measured = results.get_or_compute(
-            ("distortion", projection_key(space, projection)),
-            lambda: distortion(space.vectors, projection.coords, DISTORTION_K, metric=projection.params["metric"]),
+            ("distortion", projection_key(shown_space, projection)),
+            lambda: distortion(
+                shown_space.vectors, projection.coords, DISTORTION_K, metric=projection.params["metric"]
+            ),
         )
     clustering = None
-    colouring = None
-    if view.colour in ("kmeans", "hdbscan"):
+    if view.colour in CLUSTER_CHOICES:
         try:
             clustering = results.get_or_compute(
-                ("clusters", space.fingerprint, view.colour, view.n_clusters),
-                lambda: cluster(space, view.colour, k=min(view.n_clusters, len(space)), min_cluster_size=10),
+                ("clusters", shown_space.fingerprint, view.colour, view.n_clusters),
+                lambda: cluster(
+                    shown_space, view.colour, k=min(view.n_clusters, len(shown_space)), min_cluster_size=10
+                ),
             )
-            colouring = Colouring("cluster", clustering.label_names())
         except InputError as exc:
-            st.warning(f"No clusters: {exc}")
-    elif view.colour == "rank":
-        ranks = space.metadata.get("frequency_rank") if space.metadata is not None else None
-        values = ranks.to_numpy() if ranks is not None else np.arange(1, len(space) + 1)
-        colouring = Colouring("rank", np.log10(values.astype(float)), numeric=True, colorscale="Plasma_r")
-        colouring.title = "log10 rank"
-    elif view.colour.startswith("meta:"):
-        column = space.metadata[view.colour[5:]]
-        numeric = pd.api.types.is_numeric_dtype(column) and column.nunique() > 20
-        colouring = Colouring(view.colour[5:], column.to_numpy(), numeric=numeric)
-    elif view.colour == "distortion" and measured is not None:
-        colouring = Colouring("neighbours kept", measured.kept, numeric=True, colorscale="RdYlGn", range=(0, 1))
-    highlight = []
+            st.warning(f"No clusters: {plain(exc)}")
+    kept = measured.kept if measured is not None else None
+    colouring = colouring_for(shown_space, view.colour, clustering=clustering, kept=kept)
+    found: list[str] = []
     if view.find.strip():
         try:
-            highlight = matching_rows(space, view.find)
+            found = [space.words[i] for i in matching_rows(space, view.find, view.find_mode)]
         except InputError as exc:  # a refused search should not hide the picture
-            st.warning(f"Could not find words: {exc}")
-    neighbour_rows = [space.index(w) for w in neighbours.words if w in space] if neighbours else []
+            st.warning(f"Could not find words: {plain(exc)}")
+    groups = {
+        "neighbours": neighbours.words if neighbours else [],
+        "query": list(neighbours.excluded) if neighbours else [],
+        "found": found,
+    }
+    marked = mark_words(space, shown_space, projection, groups)
     options = ScatterOptions(
         labels=view.labels,
         colouring=colouring,
-        hover=space.metadata,
-        highlight=highlight,
-        highlight_name=f"matches for {view.find.strip()!r}" if highlight else "",
-        neighbours=neighbour_rows,
+        hover=shown_space.metadata,
+        highlight=marked.rows["found"],
+        highlight_name=f"matches for {view.find.strip()!r}" if found else "",
+        neighbours=marked.rows["neighbours"],
+        query_words=marked.rows["query"],
+        placed=len(marked.added),
+        axis_titles=axis_titles(projection),
     )
-    figure = scatter_figure(projection.coords, space.words, options)
-    return figure, Shown(len(highlight), len(neighbour_rows), measured, clustering)
+    figure = scatter_figure(marked.coords, marked.words, options)
+    labels = sum(len(t.text) for t in figure.data if t.name == "labels")
+    shown = Shown(marked.words, len(marked.rows["found"]), marked.added, marked.left_out, labels, measured, clustering)
+    return figure, shown
 
 
 def projection_key(space: EmbeddingSpace, projection: Projection) -> tuple:
@@ -258,11 +311,27 @@ def describe(projection: Projection, view: View, shown: Shown) -> None:
         cols[1].caption(f"Distortion is measured up to {AUTO_DISTORTION_POINTS:,} points; choose fewer to see it.")
     for note in projection.notes:
         st.caption(f"Note: {note}.")
+    if 0 < shown.labels < min(view.labels, len(shown.words)):
+        st.caption(
+            f"{shown.labels} of the first {min(view.labels, len(shown.words))} words are labelled; "
+            "the others would cover them (zoom in, or hover over a point to read it)."
+        )
+    if shown.added:
+        st.caption(
+            f"Added to the picture though not among the chosen points: {plain(', '.join(shown.added))}. "
+            + (
+                "They are projected on the same axes."
+                if projection.method == "pca"
+                else "They are placed at the average position of their nearest projected points."
+            )
+            + (f" {shown.left_out} more are not drawn." if shown.left_out else "")
+        )
     if view.find.strip():
+        find = f"{plain(repr(view.find.strip()))} ({FIND_MODES[view.find_mode]})"
         if shown.highlight:
-            st.caption(f"{shown.highlight} point(s) match {view.find.strip()!r}; the view zooms to them.")
+            st.caption(f"{shown.highlight} word(s) match {find}; the view zooms to them.")
         else:
-            st.warning(f"No point in the picture matches {view.find.strip()!r}.")
+            st.warning(f"No point in the picture matches {find}.")
 
 
 def selected_rows(event) -> list[int]:
@@ -282,9 +351,9 @@ def selected_rows(event) -> list[int]:
     return list(dict.fromkeys(rows))
 
 
-def selection_panel(space: EmbeddingSpace, shown_space: EmbeddingSpace, rows: list[int]) -> None:
+def selection_panel(space: EmbeddingSpace, picture_words: list[str], rows: list[int]) -> None:
     """The selected words, each with its five nearest neighbours in the full space."""
-    words = [shown_space.words[i] for i in rows if 0 <= i < len(shown_space)]
+    words = [picture_words[i] for i in rows if 0 <= i < len(picture_words)]
     st.markdown(f"**{len(words)} selected point(s)**")
     listed = words[:50]
     table = pd.DataFrame(
@@ -306,14 +375,17 @@ def neighbours_for(space: EmbeddingSpace) -> tuple[Neighbours | None, str | None
     try:
         found = nearest(space, query, k=int(st.session_state["k"]), metric=st.session_state["query_metric"])
     except InputError as exc:
-        return None, str(exc)
+        return None, plain(exc)
     return found, None
 
 
-def neighbours_panel(neighbours: Neighbours, shown_space: EmbeddingSpace) -> None:
+def neighbours_panel(neighbours: Neighbours, shown_space: EmbeddingSpace | None) -> None:
+    """The answer to the query as a table; it never waits for a projection."""
     table = neighbours.table.copy()
-    in_picture = sum(w in shown_space for w in table["word"])
-    table["in the picture"] = ["yes" if w in shown_space else "" for w in table["word"]]
+    projected = [shown_space is not None and w in shown_space for w in table["word"]]
+    in_picture = sum(projected)
+    if shown_space is not None:
+        table["in the picture"] = ["projected" if p else "added" for p in projected]
     if neighbours.metric == "cosine":
         column = st.column_config.ProgressColumn("similarity", min_value=0.0, max_value=1.0, format="%.3f")
     else:
@@ -324,12 +396,17 @@ def neighbours_panel(neighbours: Neighbours, shown_space: EmbeddingSpace) -> Non
         width="stretch",
         column_config={"similarity" if neighbours.metric == "cosine" else "distance": column},
     )
-    notes = [f"{in_picture} of {len(table)} are among the projected points (red diamonds)."]
+    notes = []
+    if shown_space is not None:
+        notes.append(
+            f"{in_picture} of {len(table)} are among the projected points; all are marked in the picture "
+            "(red diamonds), the others added near their nearest neighbours."
+        )
     if neighbours.excluded:
         notes.append(f"The query's own words ({', '.join(neighbours.excluded)}) are left out, as gensim does.")
     if neighbours.subword_words:
         notes.append(f"Built from subwords (not in the vocabulary): {', '.join(neighbours.subword_words)}.")
-    st.caption(" ".join(notes))
+    st.caption(plain(" ".join(notes)))
 
 
 # --- downloads --------------------------------------------------------------------------

@@ -15,7 +15,13 @@ def plain(text: object) -> str:
     """``text`` escaped so st.markdown, st.caption, st.error, st.subheader, toasts and widget labels
     show it literally: no links, images, HTML, emphasis, LaTeX or colour directives."""
     escaped = _INLINE.sub(lambda m: "\\" + m.group(0), str(text))
-    return _LINE_START.sub(_escape_block_start, escaped)
+    return _no_autolinks(_LINE_START.sub(_escape_block_start, escaped))
+
+
+def _no_autolinks(text: str) -> str:
+    """Backslashes do not stop the Markdown renderer from linking bare addresses (http://..., www...,
+    name@host): a zero-width space inside each marker breaks them while the text reads the same."""
+    return text.replace("//", "/\u200b/").replace("www.", "www\u200b.").replace("@", "\u200b@")
 
 
 def _escape_block_start(match: re.Match[str]) -> str:

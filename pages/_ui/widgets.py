@@ -7,7 +7,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.io.summary import norms_figure, preview_frame, summarize
+from app.figures.home import norms_figure
+from app.io.summary import preview_frame, summarize
 from app.space import EmbeddingSpace
 from pages._ui import cached, session, share, state, workspace
 from pages._ui.text import plain

@@ -63,3 +63,36 @@ def test_lasso_selection_lists_words_with_their_neighbours(page, server):
     listed.wait_for(timeout=30_000)
     listed.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "explore-lasso.png"))
+
+
+def slider(page, label):
+    return page.locator('[data-testid="stSlider"]').filter(has_text=label).locator('input[type="range"]')
+
+
+def test_picture_settings_survive_a_umap_run(page, server):
+    """Issue 11: after a new UMAP run, colour, clusters, labels and k came back as one colour, 2, 0, 1."""
+    open_link(page, server, "sample=glove&n_words=20000&n=300")
+    page.locator(".js-plotly-plot").first.wait_for()
+    labels = slider(page, "Word labels")
+    labels.focus()
+    for _ in range(5):  # 100 -> 50, step 10
+        page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => document.location.search.includes('labels=50')")
+    settings = {"colour": "kmeans", "n_clusters": "8", "labels": "50", "k": "10"}
+    page.get_by_role("radiogroup", name="Method").get_by_text("UMAP").click()
+    page.get_by_role("button", name="Run UMAP").click()
+    page.locator(".js-plotly-plot").first.wait_for(timeout=180_000)
+    page.get_by_text("Neighbours kept").wait_for()
+    page.wait_for_timeout(1000)
+    assert slider(page, "Word labels").input_value() == "50"
+    assert slider(page, "Clusters").input_value() == "8"
+    assert slider(page, "How many").input_value() == "10"
+    colour = page.locator('[data-testid="stSelectbox"]').filter(has_text="Colour by")
+    shown = colour.evaluate(
+        "e => e.innerText + ' ' + [...e.querySelectorAll('input')].map(i => i.value + ' ' + i.ariaLabel).join(' ')"
+    )
+    assert "clusters (k-means)" in shown, shown
+    params = dict(p.split("=", 1) for p in page.evaluate("document.location.search")[1:].split("&"))
+    assert {key: params.get(key) for key in settings} == settings
+    assert params["method"] == "umap"
+    page.screenshot(path=str(ARTIFACTS / "explore-umap-settings-kept.png"))

@@ -2,7 +2,6 @@
 Explore (king - man + woman), the workspace reopened from its link in a fresh browser, a bad upload;
 a run another session trained is only offered: the active space stays until Train is pressed."""
 
-
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, ROOT

@@ -131,6 +131,7 @@ def test_bad_input_gets_a_message_not_an_exception(setup, expected):
 
 def test_search_in_the_picture_highlights_and_warns_when_nothing_matches():
     at = open_explore(n=500)
+    at.radio(key="find_mode").set_value("regex")
     at.text_input(key="find").set_value("^the$")
     at.run()
     highlight = [t for t in figure(at)["data"] if t["name"].startswith("matches")]
@@ -176,3 +177,44 @@ def test_selected_rows_reads_every_shape_of_customdata(customdata):
 
     event = {"selection": {"points": [{"customdata": c} for c in customdata] + [{"customdata": None}]}}
     assert selected_rows(event) == [7]
+
+
+INJECTED = "![t](http://host/x.png)[CLICK](http://host/y)"
+
+
+@pytest.mark.parametrize("key", ["find", "query"])
+def test_user_text_in_a_link_is_shown_as_text_never_as_markdown(key):
+    at = AppTest.from_file(HOME, default_timeout=90)
+    at.query_params.update({"sample": "toy", key: INJECTED})
+    at.switch_page(EXPLORE)
+    at.run()
+    assert not at.exception
+    echoed = [m.value for m in [*at.warning, *at.error, *at.caption] if "CLICK" in m.value]
+    assert echoed, "the text should be echoed back"
+    for text in echoed:
+        assert "![t](" not in text and "[CLICK](" not in text  # every bracket is escaped
+        assert r"\!\[t\]" in text and "http://" not in text  # no image, no bare link
+
+
+def test_the_neighbours_panel_does_not_wait_for_a_projection():
+    at = open_explore(n=120)
+    at.radio(key="method").set_value("umap")
+    at.text_input(key="query").set_value("king - man + woman")
+    at.run()
+    assert not at.get("plotly_chart")
+    assert at.dataframe[-1].value["word"].iloc[0] == "queen"
+    assert at.slider(key="labels").value == 100  # the picture's settings are drawn (and kept) meanwhile
+
+
+def test_find_is_whole_word_by_default_and_marks_words_outside_the_picture():
+    at = open_explore(n=200)
+    at.text_input(key="find").set_value("king")
+    at.run()
+    spec = figure(at)
+    (found,) = [t for t in spec["data"] if t["name"].startswith("matches")]
+    assert found["text"] == ["king"]  # not kingdom, making, taking
+    at.text_input(key="find").set_value("queen")
+    at.run()
+    (found,) = [t for t in figure(at)["data"] if t["name"].startswith("matches")]
+    assert found["text"] == ["queen"]
+    assert any("Added to the picture" in c.value for c in at.caption)

@@ -3,7 +3,7 @@ import pytest
 from gensim.models import KeyedVectors
 
 from app.errors import InputError
-from app.figures.plots import analogy_figure
+from app.figures.analogies import analogy_figure
 from app.geometry.analogies import (
     FAMOUS,
     analogy_scores,

@@ -5,8 +5,6 @@ Formulas have their own tests in test_expressions.py."""
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -47,10 +45,8 @@ def test_repeats_do_not_count_towards_the_cap():
 
 def test_a_pasted_book_is_refused_before_it_is_split():
     text = "x," * (MAX_WORD_LIST_CHARS // 2 + 1)
-    start = time.perf_counter()
     with pytest.raises(InputError, match=f"characters long; the limit is {MAX_WORD_LIST_CHARS:,}"):
         parse_word_list(text)
-    assert time.perf_counter() - start < 1
 
 
 def test_a_word_over_the_cap_is_named_briefly():
@@ -118,11 +114,9 @@ def long_words():
     ],
 )
 def test_slow_or_broken_searches_are_refused_at_once(long_words, pattern, fragment):
-    start = time.perf_counter()
     with pytest.raises(InputError) as caught:
         matching_rows(long_words, pattern)
     assert fragment in str(caught.value)
-    assert time.perf_counter() - start < 1
 
 
 @pytest.mark.parametrize(
@@ -143,12 +137,44 @@ def test_a_search_looks_at_the_start_of_very_long_words():
 @pytest.mark.filterwarnings("ignore::FutureWarning")  # re's "possible nested set" for patterns such as [[
 @given(st.text(st.sampled_from(list("a!.*+?()|[]{}^$\\w1,")), max_size=24))
 @settings(deadline=None, max_examples=300)
-def test_any_search_is_quick_and_gives_rows_or_an_input_error(long_words, pattern):
-    start = time.perf_counter()
+def test_any_search_gives_rows_or_an_input_error(long_words, pattern):
+    """Quick whatever the pattern: it runs in RE2 (see test_regular_expressions_run_in_re2...)."""
     try:
         rows = matching_rows(long_words, pattern)
     except InputError as exc:
         assert str(exc)
     else:
         assert all(0 <= i < len(long_words) for i in rows)
-    assert time.perf_counter() - start < 2, f"{pattern!r} took {time.perf_counter() - start:.1f} s"
+
+
+# --- issue 16: the guard was bypassed; the search now runs in RE2 --------------------------------
+@pytest.mark.parametrize("pattern", [".?" * 22 + ".{22}!", "(.?){22}.{22}!", "a?" * 30 + "a" * 30])
+def test_the_patterns_that_froze_the_server_are_refused(long_words, pattern):
+    with pytest.raises(InputError, match="repetitions|repeats a group"):
+        matching_rows(long_words, pattern)
+
+
+def test_regular_expressions_run_in_re2_which_cannot_backtrack(long_words, monkeypatch):
+    import re2
+
+    from app.geometry import selection
+
+    compiled = selection.compile_search("^a{2,}!")
+    assert isinstance(compiled, re2._Regexp)
+    assert [long_words.words[i] for i in matching_rows(long_words, "^a{20}!")] == ["a" * 20 + "!"]
+    calls = []
+    monkeypatch.setattr(selection, "compile_search", lambda p: calls.append(p) or compiled)
+    matching_rows(long_words, "a+!")
+    assert calls == ["a+!"]
+
+
+def test_whole_word_and_contains_are_plain_string_searches(long_words):
+    assert [long_words.words[i] for i in matching_rows(long_words, "KING", "word")] == ["king"]
+    assert [long_words.words[i] for i in matching_rows(long_words, "king, queen", "word")] == ["king", "queen"]
+    assert [long_words.words[i] for i in matching_rows(long_words, "king", "contains")] == [
+        "king",
+        "walking",
+        "talking",
+    ]
+    assert len(matching_rows(long_words, "alk", "contains")) == 2
+    assert matching_rows(long_words, ".*.*.*.*(a+)+", "contains") == []  # no regex: nothing to refuse

@@ -3,7 +3,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from app.figures.plots import MAX_CATEGORIES, PALETTE, Colouring, ScatterOptions, scatter_figure
+from app.figures.explore import MAX_CATEGORIES, PALETTE, Colouring, ScatterOptions, scatter_figure
 
 
 def coords(n: int, k: int = 2, seed: int = 0) -> np.ndarray:
@@ -190,3 +190,86 @@ def test_every_point_trace_covers_each_row_once(k):
     figure = scatter_figure(coords(25, k), words(25), ScatterOptions(colouring=Colouring("g", values), neighbours=[0]))
     rows = [r for t in point_traces(figure) for r in rows_of(t)]
     assert sorted(rows) == list(range(25))
+
+
+# --- escaping (issue 16: plotly renders a subset of HTML) ------------------------------------------
+HOSTILE = '<a href="http://host/x">click</a>'
+SPAN = '<span style="font-size:80px">big</span>'
+
+
+def no_markup(*texts) -> bool:
+    return all("<a" not in str(t) and "<span" not in str(t) for t in texts)
+
+
+def test_scatter_escapes_words_metadata_categories_and_names():
+    meta = pd.DataFrame({"note": [SPAN, "ok"]})
+    options = ScatterOptions(
+        labels=5, hover=meta, colouring=Colouring("c", [HOSTILE, "x"]), highlight=[0], highlight_name=f"matches {SPAN}"
+    )
+    figure = scatter_figure(coords(2), [HOSTILE, "b"], options)
+    for trace in figure.data:
+        assert no_markup(trace.name, *(trace.text or ()), *(trace.hovertext or ()))
+    assert "&lt;a href" in figure.data[0].name
+    assert "&lt;span style" in figure.data[0].hovertext[0] and "<b>" in figure.data[0].hovertext[0]
+
+
+def test_analogy_figure_escapes_words():
+    from app.figures.analogies import analogy_figure
+    from app.geometry.analogies import solve
+    from tests.conftest import make_space
+
+    words = [HOSTILE, "b", "c", "d", "e"]
+    space = make_space(words, np.random.default_rng(0).normal(size=(5, 4)))
+    figure = analogy_figure(space, solve(space, HOSTILE, "b", "c"))
+    assert all(no_markup(*(t.text or ()), t.hovertext) for t in figure.data)
+
+
+def test_bias_figures_escape_words_and_direction_names():
+    from app.figures.bias import projection_bars, two_axis_figure
+
+    table = pd.DataFrame({"word": [HOSTILE, "b"], "projection": [0.2, -0.1], "x": [0.1, 0.2], "y": [0.3, 0.1]})
+    bars = projection_bars(table, band=0.05, title=SPAN, positive=HOSTILE, negative="b")
+    assert no_markup(*bars.data[0].y, bars.layout.title.text, bars.layout.xaxis.title.text)
+    both = two_axis_figure(table, x_name=HOSTILE, y_name=SPAN)
+    assert no_markup(*both.data[0].text, both.layout.xaxis.title.text, both.layout.yaxis.title.text)
+
+
+def test_evaluate_figures_escape_sections_spaces_and_words():
+    from app.figures.evaluate import pairs_scatter, section_bars
+
+    sections = pd.DataFrame({"section": [HOSTILE], "accuracy": [0.5], "correct": [1], "total": [2]})
+    bars = section_bars({SPAN: sections})
+    assert no_markup(bars.data[0].name, *bars.data[0].x)
+    pairs = pd.DataFrame({"word1": [HOSTILE], "word2": [SPAN], "human": [5.0], "model": [0.3], "oov": [False]})
+    scatter = pairs_scatter(pairs, title=SPAN)
+    assert no_markup(*scatter.data[0].text, scatter.layout.title.text)
+
+
+# --- labels that do not overlap, axis titles, placed points -------------------------------------
+def test_labels_never_cover_each_other_in_a_dense_centre():
+    from app.figures.labels import readable_labels
+
+    xy = np.random.default_rng(1).normal(scale=0.01, size=(300, 2))
+    xy[:5] = [[-10, -10], [10, 10], [-10, 10], [10, -10], [0, 0]]
+    chosen = readable_labels(xy, words(300), list(range(300)))
+    assert chosen[:5] == [0, 1, 2, 3, 4]
+    assert len(chosen) < 20  # the rest sit on top of each other near the centre
+
+
+def test_axis_titles_say_what_the_axes_are():
+    from app.figures.explore import axis_titles
+    from app.projection.methods import Projection
+
+    pca = Projection(coords(3), "pca", 2, {}, 0.1, explained_variance=(0.12, 0.08))
+    assert axis_titles(pca) == ("PC 1 (12% of variance)", "PC 2 (8% of variance)")
+    assert axis_titles(Projection(coords(3), "umap", 2, {}, 0.1))[0] == "UMAP 1, no unit"
+    figure = scatter_figure(coords(3), words(3), ScatterOptions(axis_titles=axis_titles(pca)))
+    assert figure.layout.xaxis.title.text == "PC 1 (12% of variance)"
+
+
+def test_placed_points_are_drawn_only_where_marked():
+    options = ScatterOptions(labels=0, neighbours=[5], placed=1)
+    figure = scatter_figure(coords(6), words(6), options)
+    assert sorted(r for t in point_traces(figure) for r in rows_of(t)) == list(range(5))
+    (marked,) = traces(figure, "neighbours")
+    assert rows_of(marked) == [5] and "placed near" in marked.hovertext[0]

@@ -4,16 +4,10 @@ import pytest
 
 from app.errors import InputError
 from app.geometry.neighbours import nearest
-from app.geometry.selection import (
-    MAX_LIST_WORDS,
-    MAX_PATTERN,
-    MAX_POINTS,
-    MODES,
-    Selection,
-    matching_rows,
-    select,
-)
+from app.geometry.selection import MAX_POINTS, MODES, Selection, matching_rows, select
 from app.io.samples import load_glove, load_toy
+from app.text.inputs import MAX_PATTERN_CHARS as MAX_PATTERN
+from app.text.inputs import MAX_WORD_LIST as MAX_LIST_WORDS
 from app.text.inputs import parse_word_list
 from tests.conftest import make_space
 

@@ -1,0 +1,278 @@
+"""Explore's picture: Scattergl in 2D, Scatter3d in 3D, and what colours it.
+
+Pure functions, so tests can read the figure spec. customdata[0] of every point is its row in
+``words`` (the projected points first, then any points placed afterwards). Every text that comes
+from data (words, metadata, category names) is escaped for plotly (see app.figures.common).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from app.figures.common import PALETTE, escape, escape_all
+from app.figures.labels import readable_labels
+from app.geometry.clusters import Clustering
+from app.projection.methods import METHODS, Projection
+from app.space import EmbeddingSpace
+
+__all__ = ["MAX_CATEGORIES", "PALETTE", "Colouring", "ScatterOptions", "scatter_figure"]
+
+MAX_CATEGORIES = 20
+CLUSTER_CHOICES = ("kmeans", "hdbscan")
+SYMBOLS_3D = ("circle", "circle-open", "diamond", "square")
+
+
+@dataclass(frozen=True)
+class Colouring:
+    """What colours the points: categories (a legend) or numbers (a colour bar)."""
+
+    title: str
+    values: Sequence[Any] | np.ndarray
+    numeric: bool = False
+    colorscale: str = "Viridis"
+    range: tuple[float, float] | None = None
+
+
+@dataclass
+class ScatterOptions:
+    """Everything about the picture except the coordinates.
+
+    The last ``placed`` rows were not projected but placed afterwards (a word the page talks
+    about that is not among the chosen points): they are drawn only where they are marked.
+    """
+
+    labels: int = 100
+    colouring: Colouring | None = None
+    hover: pd.DataFrame | None = None
+    highlight: Sequence[int] = field(default_factory=list)
+    highlight_name: str = "search matches"
+    neighbours: Sequence[int] = field(default_factory=list)
+    query_words: Sequence[int] = field(default_factory=list)
+    placed: int = 0
+    placed_note: str = "not among the chosen points: placed near its nearest neighbours"
+    axis_titles: Sequence[str] = ()
+    zoom_to_highlight: bool = True
+    title: str = ""
+    height: int = 640
+
+
+# --- what colours the points --------------------------------------------------------------
+def colour_options(space: EmbeddingSpace) -> dict[str, str]:
+    """The ways to colour ``space``'s points, as {choice: label}."""
+    options = {"none": "one colour", "kmeans": "clusters (k-means)", "hdbscan": "clusters (HDBSCAN, density)"}
+    options["rank"] = "position in the file (frequency rank)"
+    if space.metadata is not None:
+        options |= {f"meta:{c}": f"metadata: {c}" for c in space.metadata.columns if str(c) != "frequency_rank"}
+    options["distortion"] = "distortion: neighbours kept"
+    return options
+
+
+def default_colour(space: EmbeddingSpace) -> str:
+    """A metadata column with 2 to 20 values when there is one (digits: the digit), else k-means."""
+    options = colour_options(space)
+    if space.metadata is not None:
+        for column in space.metadata.columns:
+            if f"meta:{column}" in options and 1 < space.metadata[column].nunique() <= MAX_CATEGORIES:
+                return f"meta:{column}"
+    return "kmeans"
+
+
+def colouring_for(
+    space: EmbeddingSpace,
+    choice: str,
+    *,
+    clustering: Clustering | None = None,
+    kept: np.ndarray | None = None,
+) -> Colouring | None:
+    """The colouring for one of ``colour_options``; None (one colour) when its data is missing."""
+    if choice in CLUSTER_CHOICES:
+        return Colouring("cluster", clustering.label_names()) if clustering is not None else None
+    if choice == "rank":
+        ranks = space.metadata.get("frequency_rank") if space.metadata is not None else None
+        values = ranks.to_numpy() if ranks is not None else np.arange(1, len(space) + 1)
+        return Colouring("log10 rank", np.log10(values.astype(float)), numeric=True, colorscale="Plasma_r")
+    if choice.startswith("meta:") and space.metadata is not None and choice[5:] in space.metadata:
+        column = space.metadata[choice[5:]]
+        numeric = pd.api.types.is_numeric_dtype(column) and column.nunique() > MAX_CATEGORIES
+        return Colouring(choice[5:], column.to_numpy(), numeric=numeric)
+    if choice == "distortion" and kept is not None:
+        return Colouring("neighbours kept", kept, numeric=True, colorscale="RdYlGn", range=(0, 1))
+    return None
+
+
+def axis_titles(projection: Projection) -> tuple[str, ...]:
+    """What each axis is: 'PC 1 (12% of variance)'; t-SNE and UMAP axes have no unit."""
+    if projection.method == "pca" and projection.explained_variance:
+        return tuple(f"PC {i + 1} ({v:.0%} of variance)" for i, v in enumerate(projection.explained_variance))
+    label = METHODS[projection.method].label if projection.method in METHODS else projection.method
+    return tuple(f"{label} {i + 1}, no unit" for i in range(projection.n_components))
+
+
+# --- the figure -----------------------------------------------------------------------------
+def scatter_figure(coords: np.ndarray, words: Sequence[str], options: ScatterOptions | None = None) -> go.Figure:
+    """A 2D or 3D scatter of ``coords`` with hover text, colours, readable labels and marked points."""
+    options = options or ScatterOptions()
+    coords = np.asarray(coords)
+    three_d = coords.shape[1] == 3
+    words = list(words)
+    projected = len(words) - options.placed
+    hover = _hover_text(words, options.hover, projected, options.placed_note)
+    shown_words = escape_all(words)
+    figure = go.Figure()
+    for name, rows, marker in _colour_groups(options.colouring, projected):
+        figure.add_trace(_points(coords, rows, hover, escape(name), marker, three_d))
+    marked = [
+        (options.neighbours, "neighbours", "#e45756", "diamond"),
+        (options.query_words, "query words", "#f58518", "square"),
+        (options.highlight, options.highlight_name, "#000000", "circle-open"),
+    ]
+    marked_rows = [int(r) for rows, *_ in marked for r in rows]
+    view = _zoom(coords, options) if not three_d else None
+    if options.labels:
+        candidates = list(range(min(options.labels, projected)))
+        if three_d:  # the camera is the user's: no way to know what covers what
+            labelled = [r for r in candidates if r not in set(marked_rows)]
+        else:
+            labelled = readable_labels(coords, words, candidates, reserved=marked_rows, view=view)
+        if labelled:
+            figure.add_trace(_labels(coords, np.asarray(labelled, dtype=int), shown_words, three_d))
+    for group, name, colour, symbol in marked:
+        rows = np.asarray(list(group), dtype=int)
+        if len(rows):
+            marker = {"size": 12, "color": colour, "symbol": symbol, "line": {"width": 2, "color": colour}}
+            text = [shown_words[i] for i in rows]
+            figure.add_trace(_points(coords, rows, hover, escape(name), marker, three_d, text=text))
+    _layout(figure, options, three_d, view)
+    return figure
+
+
+def _hover_text(words: list[str], metadata: pd.DataFrame | None, projected: int, placed_note: str) -> list[str]:
+    """'<b>word</b>' and up to six metadata fields per point, every value escaped."""
+    names = escape_all(words)
+    if metadata is None or metadata.empty:
+        lines = [f"<b>{w}</b>" for w in names[:projected]]
+    else:
+        columns = [c for c in metadata.columns if str(c) != "word"][:6]
+        values = metadata[columns].astype(str).to_numpy()[:projected]
+        shown = escape_all(columns)
+        lines = [
+            f"<b>{w}</b><br>" + "<br>".join(f"{c}: {escape(v)}" for c, v in zip(shown, row, strict=True))
+            for w, row in zip(names[:projected], values, strict=True)
+        ]
+    return lines + [f"<b>{w}</b><br><i>{escape(placed_note)}</i>" for w in names[projected:]]
+
+
+def _colour_groups(colouring: Colouring | None, n: int) -> Iterator[tuple[str, np.ndarray, dict[str, Any]]]:
+    """(trace name, row indices, marker) per colour group; names are escaped by the caller."""
+    base = {"size": 5, "opacity": 0.75}
+    if colouring is None:
+        yield "points", np.arange(n), {**base, "color": PALETTE[0]}
+        return
+    values = np.asarray(colouring.values)[:n]
+    if colouring.numeric:
+        marker = {
+            **base,
+            "color": values.astype(float),
+            "colorscale": colouring.colorscale,
+            "showscale": True,
+            "colorbar": {"title": {"text": escape(colouring.title)}, "thickness": 12},
+        }
+        if colouring.range:
+            marker["cmin"], marker["cmax"] = colouring.range
+        yield colouring.title, np.arange(n), marker
+        return
+    series = pd.Series(values.astype(str))
+    top = series.value_counts().index[:MAX_CATEGORIES].tolist()
+    grouped = series.where(series.isin(top), "other")
+    for i, category in enumerate(sorted(grouped.unique(), key=lambda c: (c == "other", _natural(c)))):
+        colour = PALETTE[-1] if category == "other" else PALETTE[i % (len(PALETTE) - 1)]
+        yield category, np.flatnonzero(grouped.to_numpy() == category), {**base, "color": colour}
+
+
+def _natural(text: str) -> tuple[int, float, str]:
+    head = text.split(":", 1)[0].strip()
+    number = head.removeprefix("-").replace(".", "", 1)
+    return (0, float(head), text) if number.isascii() and number.isdigit() else (1, 0.0, text)
+
+
+def _points(
+    coords: np.ndarray,
+    rows: np.ndarray,
+    hover: list[str],
+    name: str,
+    marker: dict[str, Any],
+    three_d: bool,
+    text: list[str] | None = None,
+) -> go.Scattergl | go.Scatter3d:
+    rows = np.asarray(rows, dtype=int)
+    common: dict[str, Any] = {
+        "name": name,
+        "mode": "markers+text" if text is not None else "markers",
+        "marker": marker,
+        "hovertext": [hover[i] for i in rows],
+        "hoverinfo": "text",
+        "customdata": rows.reshape(-1, 1),
+    }
+    if text is not None:
+        common |= {"text": text, "textposition": "top center"}
+    if three_d:
+        marker3d = {k: v for k, v in marker.items() if k != "symbol" or v in SYMBOLS_3D}
+        return go.Scatter3d(x=coords[rows, 0], y=coords[rows, 1], z=coords[rows, 2], **{**common, "marker": marker3d})
+    return go.Scattergl(x=coords[rows, 0], y=coords[rows, 1], **common)
+
+
+def _labels(coords: np.ndarray, rows: np.ndarray, words: list[str], three_d: bool) -> go.Scattergl | go.Scatter3d:
+    style: dict[str, Any] = {
+        "name": "labels",
+        "mode": "text",
+        "text": [words[i] for i in rows],
+        "hoverinfo": "skip",
+        "showlegend": False,
+        "textfont": {"size": 10, "color": "#444"},
+    }
+    if three_d:
+        return go.Scatter3d(x=coords[rows, 0], y=coords[rows, 1], z=coords[rows, 2], **style)
+    return go.Scattergl(x=coords[rows, 0], y=coords[rows, 1], **style)
+
+
+def _zoom(coords: np.ndarray, options: ScatterOptions) -> tuple[tuple[float, float], tuple[float, float]] | None:
+    """The visible ranges around the highlighted points, or None for the whole picture."""
+    rows = np.asarray(list(options.highlight), dtype=int)
+    if not (options.zoom_to_highlight and len(rows)):
+        return None
+    low, high = coords[rows].min(axis=0), coords[rows].max(axis=0)
+    pad = np.maximum((high - low) * 0.3, np.ptp(coords, axis=0) * 0.03)
+    return (float(low[0] - pad[0]), float(high[0] + pad[0])), (float(low[1] - pad[1]), float(high[1] + pad[1]))
+
+
+def _layout(
+    figure: go.Figure,
+    options: ScatterOptions,
+    three_d: bool,
+    view: tuple[tuple[float, float], tuple[float, float]] | None,
+) -> None:
+    titles = [escape(t) for t in options.axis_titles] + [""] * 3
+    figure.update_layout(
+        title=escape(options.title),
+        height=options.height,
+        # the top margin holds plotly's toolbar, so it never covers the legend below it
+        margin={"l": 10, "r": 10, "t": 60 if options.title else 40, "b": 10},
+        legend={"itemsizing": "constant", "orientation": "v", "y": 1, "yanchor": "top"},
+        dragmode="lasso" if not three_d else "orbit",
+        hovermode="closest",
+        uirevision="keep",
+    )
+    if three_d:
+        figure.update_scenes(xaxis_title=titles[0], yaxis_title=titles[1], zaxis_title=titles[2])
+        return
+    figure.update_xaxes(showticklabels=False, title=titles[0], zeroline=False)
+    figure.update_yaxes(showticklabels=False, title=titles[1], zeroline=False, scaleanchor="x", scaleratio=1)
+    if view is not None:
+        figure.update_xaxes(range=list(view[0]))
+        figure.update_yaxes(range=list(view[1]))
