@@ -56,13 +56,19 @@ def test_hard_debias_adds_a_space_and_reports_the_check():
     summary = at.dataframe[-1].value
     direct = summary[summary["measure"].str.startswith("DirectBias")].iloc[0]
     assert direct["after"] < 1e-3 < direct["before"]
-    cluster = summary[summary["measure"] == "k-means cluster accuracy"].iloc[0]
-    assert cluster["after"] > 0.55
+    # the report counts only words debiasing neutralised (before, john and mary, never neutralised,
+    # counted too and lifted k-means to 0.59 on 20k words; it is 0.51 without them): the neighbours keep the bias
+    neighbours = summary[summary["measure"].str.startswith("same-side share")].iloc[0]
+    assert neighbours["after"] > 0.6
+    words = summary[summary["measure"].str.contains("words placed on the direction")].iloc[0]
+    assert words["after"] < 1e-3 < words["before"]
 
 
 def test_small_glove_weat_explains_and_offers_a_bigger_sample():
     at = open_bias(n_words=20_000)
-    assert any("more than half of set X (Flowers)" in e.value for e in at.error)
+    # explained first (not a red error), with the one-click fix
+    assert not at.error
+    assert any("more than half of set X (Flowers)" in i.value for i in at.info), [i.value for i in at.info]
     at.button(key="bigger_glove").click()
     at.run()
     assert at.session_state["active"] == "GloVe 6B 50d (top 100,000)"
