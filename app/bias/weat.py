@@ -99,7 +99,7 @@ class SetCheck:
     @property
     def short(self) -> str:
         """A few words for a table cell: how much of the set the space has."""
-        return f"{self.name}: {len(self.found)} of {self.given} words in the space"
+        return f"{self.name} {len(self.found)}/{self.given}"
 
 
 def check_set(space: EmbeddingSpace, role: str, name: str, words: Iterable[str], fold_case: bool) -> SetCheck:
@@ -312,7 +312,11 @@ def all_tests_table(space: EmbeddingSpace, tests: Sequence[WeatTest] | None = No
         }
         short = [check.short for check in check_test(space, test) if not check.usable]
         if short:
-            row |= {"effect size d": math.nan, "p-value": "not run", "note": "too few words: " + "; ".join(short)}
+            row |= {
+                "effect size d": math.nan,
+                "p-value": "not run",
+                "note": "too few words in the space: " + ", ".join(short),
+            }
         else:
             try:
                 result = run_weat_test(space, test, **options)

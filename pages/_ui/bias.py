@@ -71,13 +71,22 @@ SOURCES = {
     "formula": "A formula",
 }
 _MARKDOWN = re.compile(r"([\\`*_\[\]#|<>~$:&])")  # enough inside a sentence: no line starts with user text
+_AUTOLINK = re.compile(r"(://|www\.|@)", re.IGNORECASE)  # autolinks ignore backslashes: break them
 
 
 def md(text: object) -> str:
     """User text made inert for Markdown inside a sentence: emphasis, code, links and images, HTML,
-    maths, colour and icon directives backslash-escaped, lines joined. (A local helper until the
-    pages share one.)"""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).splitlines()))
+    maths, colour and icon directives backslash-escaped; bare URLs and e-mail addresses broken by
+    a zero-width space (so they are not made links); lines joined. (A local helper until the pages
+    share one.)"""
+    text = _AUTOLINK.sub(_break_link, " ".join(str(text).splitlines()))
+    return _MARKDOWN.sub(r"\\\1", text)
+
+
+def _break_link(match: re.Match[str]) -> str:
+    """ "://" -> ":<zwsp>//", "www." -> "www<zwsp>.", "@" -> "@<zwsp>" (case kept)."""
+    token = match.group(1)
+    return {":": ":\u200b//", "w": token[:3] + "\u200b.", "W": token[:3] + "\u200b.", "@": "@\u200b"}[token[0]]
 
 
 def plotly_text(text: object) -> str:
@@ -196,14 +205,14 @@ def weat_section(space: EmbeddingSpace, tests: list[WeatTest]) -> None:
         if st.button("Run all ten tests", key="weat_all"):
             with errors_shown("run the ten tests"):
                 table = all_tests_table(space, tests, **options)
-                st.dataframe(
-                    table.style.format({"effect size d": "{:.2f}"}, na_rep="not run"),
-                    hide_index=True,
-                    width="stretch",
-                    column_config={"note": st.column_config.TextColumn(width="large")},
-                )
+                shown = table.assign(**{"effect size d": table["effect size d"].map(_effect_text)})
+                st.table(shown.set_index("test"))
     else:
         _own_sets(space, options)
+
+
+def _effect_text(value: float) -> str:
+    return "not run" if pd.isna(value) else f"{value:.2f}"
 
 
 def _builtin_test(space: EmbeddingSpace, test: WeatTest, options: dict[str, Any]) -> None:
@@ -331,7 +340,8 @@ def debias_section(space: EmbeddingSpace, direction: Direction, words: list[str]
     if words:
         with errors_shown("measure the placed words"):
             measures.insert(1, words_direct_bias(space, debiased, direction, words, c))
-    st.dataframe(summary_table(dict(measures)), hide_index=True, width="stretch")
+    numbers = {side: st.column_config.NumberColumn(format="%.4f") for side in ("before", "after")}
+    st.dataframe(summary_table(dict(measures)), hide_index=True, width="stretch", column_config=numbers)
     st.caption(
         "The first row is Bolukbasi et al.'s DirectBias (c = 1) over every neutral word of the space; the "
         "second is section 4's measure (your strictness c) over the words placed on the direction, so its "

@@ -349,7 +349,7 @@ def test_all_tests_table_on_a_small_space_explains_in_whole_words():
     assert len(table) == 10
     first = table.iloc[0]
     assert np.isnan(first["effect size d"]) and first["p-value"] == "not run"
-    assert first["note"].startswith("too few words: Flowers: ") and "of 25 words in the space" in first["note"]
+    assert first["note"].startswith("too few words in the space: Flowers ") and "/25" in first["note"]
     assert table["effect size d"].notna().sum() >= 1 and not (table["people (IAT) d"] == "").any()
 
 
