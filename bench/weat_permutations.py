@@ -1,10 +1,10 @@
-"""WEAT permutation test, 10,000 permutations on GloVe 6B 50d: app.bias.core.weat against a naive loop.
+"""WEAT permutation test, 10,000 permutations on GloVe 6B 50d: app.bias.weat.weat against a naive loop.
 
 The naive reference is written here, the straightforward way (as WEFE does): for every permutation
 it recomputes s(w, A, B) for every target word from the raw vectors and sums the statistic in Python.
 WEFE itself cannot be installed next to numpy 2. Both use the same partitions (row i of
 default_rng(seed).random((permutations, n)) puts the |X| words with the smallest keys on the X side,
-the scheme app.bias.core documents), so the p-values should match exactly.
+the scheme app.bias.weat documents, in blocks of bounded size), so the p-values should match exactly.
 
     .venv/bin/python bench/weat_permutations.py [--test 1] [--permutations 10000] [--repeat 3]
 """
@@ -23,7 +23,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from common import report_result  # noqa: E402
 
-from app.bias.core import load_weat_tests, resolve_words, run_weat_test  # noqa: E402
+from app.bias.presets import load_weat_tests  # noqa: E402
+from app.bias.weat import run_weat_test  # noqa: E402
+from app.bias.words import resolve_words  # noqa: E402
 from app.io.samples import load_glove  # noqa: E402
 
 
@@ -61,7 +63,7 @@ def main() -> None:
     parser.add_argument("--permutations", type=int, default=10_000)
     parser.add_argument("--words", type=int, default=100_000, help="most frequent GloVe words to load")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--repeat", type=int, default=3, help="runs of app.bias.core.weat; the median is reported")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of app.bias.weat.weat; the median is reported")
     args = parser.parse_args()
     space = load_glove(args.words)
     test = load_weat_tests()[args.test - 1]
@@ -88,7 +90,7 @@ def main() -> None:
     print(f"space: {space.name}; {test.name}; |X|={len(x)} |Y|={len(y)} |A|={len(a)} |B|={len(b)}")
     print(f"missing words: {', '.join(w for ws in result.missing.values() for w in ws) or 'none'}")
     print(f"permutations: {args.permutations:,} (sampled, seed {args.seed})")
-    print(f"app.bias.core.weat:          {ours_s:8.3f} s (median of {args.repeat})")
+    print(f"app.bias.weat.weat:     {ours_s:8.3f} s (median of {args.repeat})")
     print(f"naive Python loop:      {naive_s:8.3f} s")
     print(f"ratio (naive / ours):   {naive_s / ours_s:8.0f}x faster")
     print(f"effect size: ours {result.effect_size:.6f}, naive {naive_effect:.6f}")
@@ -103,7 +105,7 @@ def main() -> None:
         ok=same,
     )
     if not same:
-        sys.exit("MISMATCH between app.bias.core.weat and the naive reference")
+        sys.exit("MISMATCH between app.bias.weat.weat and the naive reference")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,8 @@ PRELOADED_APP_MODULES = (
     "app.projection.methods",
     "app.evaluation.analogy_bench",
     "app.evaluation.word_pairs",
-    "app.bias.core",
+    "app.bias.weat",
+    "app.bias.debias_check",
     "app.training.run",
 )
 

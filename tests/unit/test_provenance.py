@@ -4,7 +4,7 @@ the teacher's shelf) and kept by everything made from it; an upload is never sha
 
 import pytest
 
-from app.bias.core import hard_debias
+from app.bias.debias import hard_debias
 from app.io.loaders import load_vectors
 from app.io.samples import load_sample
 from app.space import EmbeddingSpace, all_shared
@@ -56,8 +56,8 @@ def test_provenance_cannot_be_dropped_by_a_copy_of_source(sample):
 
 
 def test_a_debiased_copy_keeps_the_flag_of_its_origin(sample, upload):
-    assert hard_debias(sample, ("king", "queen"), ["man"], []).shared
-    assert not hard_debias(upload, ("king", "queen"), ["man"], []).shared
+    assert hard_debias(sample, ("king", "queen"), neutral_words=["man"], equalize_pairs=[]).shared
+    assert not hard_debias(upload, ("king", "queen"), neutral_words=["man"], equalize_pairs=[]).shared
 
 
 def test_a_space_made_from_two_is_shared_only_if_both_are(sample, upload):
