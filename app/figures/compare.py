@@ -22,7 +22,7 @@ def overlap_histogram(overlap: np.ndarray, k: int) -> go.Figure:
     figure = go.Figure(
         go.Bar(
             x=list(range(k + 1)),
-            y=counts,
+            y=counts.tolist(),
             marker_color="#4c78a8",
             hovertemplate="%{y:,} words keep %{x} of their neighbours<extra></extra>",
         )
