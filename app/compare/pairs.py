@@ -34,7 +34,7 @@ def suggested_pairs(spaces: Mapping[str, EmbeddingSpace]) -> list[SuggestedPair]
     found: list[SuggestedPair] = []
     for name, space in spaces.items():
         origin = space.source.get("debiased_from")
-        if origin in spaces:
+        if isinstance(origin, str) and origin in spaces:
             found.append(SuggestedPair(f"{origin} and its debiased copy", origin, name))
     trained = [name for name, space in spaces.items() if space.source.get("format") == "trained"]
     for earlier, later in zip(trained, trained[1:], strict=False):

@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from app.compare.alignment import Alignment, align, reduce_dimensions
-from app.compare.movers import MARK_LOST, MARK_NEW, formula_side_by_side, movers, side_by_side, stayers, word_table
+from app.compare.movers import MARK_LOST, MARK_NEW, formula_side_by_side, side_by_side, word_table
 from app.compare.overlap import DEFAULT_K, MAX_K, Overlap, neighbour_overlap
 from app.compare.pairs import gender_debiased, parse_token, share_token, suggested_pairs
 from app.compare.pictures import linked_coordinates, neighbourhood_rows
@@ -155,7 +155,10 @@ def pick_pair(loaded: dict[str, EmbeddingSpace]) -> tuple[EmbeddingSpace, Embedd
     if active is not None and not any(s.source.get("debiased_from") == active.name for s in loaded.values()):
         offer_debiased_copy(active)
     _pair_error()
-    for key, fallback in (("cmp_a", pairs[0].first if pairs else names[0]), ("cmp_b", pairs[0].second if pairs else names[1])):
+    for key, fallback in (
+        ("cmp_a", pairs[0].first if pairs else names[0]),
+        ("cmp_b", pairs[0].second if pairs else names[1]),
+    ):
         if st.session_state.get(key) not in names:
             st.session_state[key] = fallback
     left, right = st.columns(2)
@@ -339,9 +342,10 @@ def default_word(overlap: Overlap, alignment: Alignment | None) -> str:
 
 def picked_word(overlap: Overlap, alignment: Alignment | None) -> str | None:
     """The word box (filled by the table or by typing); None with a message when it is not shared."""
-    if st.session_state.get("cmp_word") in (None, "") or st.session_state.get("cmp_word_for") != id(overlap.vocabulary):
-        if st.session_state.get("cmp_word") not in overlap.vocabulary.words:
-            st.session_state["cmp_word"] = default_word(overlap, alignment)
+    current = st.session_state.get("cmp_word")
+    new_words = st.session_state.get("cmp_word_for") != id(overlap.vocabulary)
+    if not current or (new_words and current not in overlap.vocabulary.words):
+        st.session_state["cmp_word"] = default_word(overlap, alignment)
     st.session_state["cmp_word_for"] = id(overlap.vocabulary)
     typed = st.text_input("Word to look at (or select a row in the table)", key="cmp_word")
     try:
@@ -358,7 +362,8 @@ def neighbours_section(overlap: Overlap, word: str, names: tuple[str, str]) -> N
     kept = round(float(overlap.overlap[row]) * overlap.k)
     st.markdown(
         f"**{plain(word)}** keeps {kept} of its {overlap.k} nearest neighbours. "
-        f"Left: in {plain(names[0])}; right: in {plain(names[1])}; *lost* = only on the left, *new* = only on the right."
+        f"Left: in {plain(names[0])}; right: in {plain(names[1])}; "
+        "*lost* = only on the left, *new* = only on the right."
     )
     st.dataframe(marked(side_by_side(overlap, word)), hide_index=True, width="stretch")
 
@@ -421,7 +426,7 @@ def linked_section(
     highlight = sorted(set(chosen) | ({rows.index(overlap.row(word))} if word is not None else set()))
     figure = linked_pictures(
         xy_a, xy_b, words, titles=names, colour=np.asarray(values)[rows], colour_title=colours[colour_by],
-        highlight=highlight,
+        highlight=highlight, labels=15,
     )  # fmt: skip
     st.plotly_chart(figure, width="stretch", key="cmp_pictures", on_select="rerun", selection_mode=("box", "lasso"))
     if chosen:
@@ -430,7 +435,13 @@ def linked_section(
         st.caption("Drag a box or lasso in either picture to ring the same words in both; the picked word is ringed.")
 
 
-def small_multiples(overlap: Overlap, alignment: Alignment | None, spaces: tuple[EmbeddingSpace, EmbeddingSpace], word: str, names: tuple[str, str]) -> None:
+def small_multiples(
+    overlap: Overlap,
+    alignment: Alignment | None,
+    spaces: tuple[EmbeddingSpace, EmbeddingSpace],
+    word: str,
+    names: tuple[str, str],
+) -> None:
     """Embedding Comparator's small multiples: the word's neighbourhood drawn in each space."""
     vocabulary = overlap.vocabulary
     rows = neighbourhood_rows(overlap, word)
