@@ -22,7 +22,7 @@ def overlap_histogram(overlap: np.ndarray, k: int) -> go.Figure:
     figure = go.Figure(
         go.Bar(
             x=list(range(k + 1)),
-            y=counts,
+            y=counts.tolist(),
             marker_color="#4c78a8",
             hovertemplate="%{y:,} words keep %{x} of their neighbours<extra></extra>",
         )
@@ -52,7 +52,7 @@ def linked_pictures(
     displacement); ``highlight`` rows are ringed and labelled in both panels. customdata[0] is the
     row, so a selection in either panel names the same words."""
     figure = make_subplots(rows=1, cols=2, subplot_titles=[html.escape(t) for t in titles], horizontal_spacing=0.04)
-    safe = [html.escape(word) for word in words]
+    safe = [html.escape(word, quote=False) for word in words]  # plotly shows &quot; literally
     rows = np.arange(len(words))
     shown = set(highlight)
     labelled = sorted(shown) + [i for i in range(min(labels, len(words))) if i not in shown]

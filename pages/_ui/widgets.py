@@ -20,6 +20,7 @@ PAGES = (
     ("pages/3_Analogies.py", "Analogies", ":material/compare_arrows:"),
     ("pages/4_Evaluate.py", "Evaluate", ":material/leaderboard:"),
     ("pages/5_Bias.py", "Bias", ":material/balance:"),
+    ("pages/6_Compare.py", "Compare", ":material/difference:"),
 )
 
 FAVICON = Path(__file__).resolve().parents[2] / "assets" / "favicon.png"
