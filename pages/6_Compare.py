@@ -8,6 +8,7 @@ from app.errors import InputError
 from app.figures.compare import overlap_histogram
 from pages._ui import compare as ui
 from pages._ui import state
+from pages._ui.text import plain
 from pages._ui.url import between, bind
 from pages._ui.widgets import page_setup
 
@@ -38,14 +39,14 @@ try:
     opts = ui.options()
     vocabulary = ui.vocabulary_for(a, b, opts)
 except InputError as exc:
-    st.error(ui.plain(f"Could not choose the words: {exc}"))
+    st.error(plain(f"Could not choose the words: {exc}"))
     st.stop()
 columns = st.columns(4)
 columns[0].metric("Shared words compared", f"{len(vocabulary):,}")
 columns[1].metric("Only in the first", f"{vocabulary.only_a:,}")
 columns[2].metric("Only in the second", f"{vocabulary.only_b:,}")
 if vocabulary.missing:
-    st.caption(ui.plain("Not in both spaces, left out: " + ", ".join(vocabulary.missing[:50])))
+    st.caption(plain("Not in both spaces, left out: " + ", ".join(vocabulary.missing[:50])))
 
 overlap = ui.overlap_for(a, b, vocabulary, opts)
 if overlap is None:
@@ -87,7 +88,7 @@ right.dataframe(stayers(overlap, alignment, n=20), hide_index=True, width="stret
 st.subheader("4. Linked pictures")
 ui.linked_section(overlap, alignment, (aligned_a, aligned_b), word, names)
 if word is not None:
-    st.markdown(f"**The neighbourhood of {ui.plain(word)} in each space** (colour: 1 = a neighbour in both)")
+    st.markdown(f"**The neighbourhood of {plain(word)} in each space** (colour: 1 = a neighbour in both)")
     ui.small_multiples(overlap, alignment, (aligned_a, aligned_b), word, names)
 
 st.subheader("5. A word or formula in both spaces")
@@ -97,7 +98,7 @@ st.subheader("6. Which one scores better?")
 scores = ui.scores_for(a, b)
 st.dataframe(scores, hide_index=True, width="stretch")
 st.caption(
-    ui.plain(f"First = {a.name}; second = {b.name}. ")
+    plain(f"First = {a.name}; second = {b.name}. ")
     + "ρ is Spearman's rank correlation between each space's cosines and people's similarity judgements "
     "(1 = the same order as people); higher is better, and differences of a few hundredths are noise."
 )

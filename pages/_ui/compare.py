@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -25,6 +24,7 @@ from app.space import EmbeddingSpace
 from app.text.inputs import check_word, parse_word_list
 from pages._ui import cached, state
 from pages._ui.background import background_result
+from pages._ui.text import plain
 
 BACKGROUND_WORDS = 20_000  # more shared words than this: the overlap runs as a job with progress
 PICTURE_WORDS = 300  # the most frequent shared words drawn in the linked pictures
@@ -45,12 +45,6 @@ EXPLANATION = """
 - **Benchmarks**: how well each space's cosines rank word pairs the way people do (Spearman ρ);
   higher is better, and a difference of a few hundredths is within noise.
 """
-
-
-def plain(text: object) -> str:
-    """``text`` with every ASCII punctuation mark backslash-escaped, so Markdown shows it literally
-    (no links, emphasis, HTML, LaTeX or colour directives)."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", str(text))
 
 
 def cache(a: EmbeddingSpace, b: EmbeddingSpace):
