@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.bias.core import direction_from_pairs, gender_preset, hard_debias
+from app.bias.debias import debias_plan, hard_debias
+from app.bias.presets import gender_direction, gender_preset
 from app.errors import InputError
 from app.io.samples import GLOVE_WORDS
 from app.space import EmbeddingSpace
@@ -55,9 +56,9 @@ def _is_plain_sample(space: EmbeddingSpace, key: str | None = None) -> bool:
 def gender_debiased(space: EmbeddingSpace) -> EmbeddingSpace:
     """The Bias page's default hard debiasing: Bolukbasi's gender pairs (first principal component),
     their equalize pairs; the same space, same name, as pressing its button."""
-    preset = gender_preset(space)
-    direction = direction_from_pairs(space, preset.definitional_pairs, method="pca")
-    return hard_debias(space, direction, equalize_pairs=preset.equalize_pairs)
+    direction = gender_direction(space)
+    plan = debias_plan(space, direction)
+    return hard_debias(space, direction, neutral_words=plan.neutral_words, equalize_pairs=plan.equalize_pairs)
 
 
 def share_token(space: EmbeddingSpace) -> str | None:

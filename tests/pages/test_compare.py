@@ -66,7 +66,7 @@ def test_word_table_and_a_picked_words_neighbours(page):
 
 def test_space_names_are_echoed_as_plain_text(page):
     captions = " ".join(c.value for c in page.caption)
-    assert "\\*noisy\\* \\[copy\\]\\(http" in captions
+    assert "\\*noisy\\* \\[copy\\]" in captions and "http://" not in captions
 
 
 def test_linked_pictures_and_scores(page):
