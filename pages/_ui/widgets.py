@@ -21,6 +21,7 @@ PAGES = (
     ("pages/3_Analogies.py", "Analogies", ":material/compare_arrows:"),
     ("pages/4_Evaluate.py", "Evaluate", ":material/leaderboard:"),
     ("pages/5_Bias.py", "Bias", ":material/balance:"),
+    ("pages/7_Lessons.py", "Lessons", ":material/school:"),
 )
 
 log = logging.getLogger("embedding_lab")
