@@ -160,3 +160,29 @@ def bars_figure(values: Sequence[float], title: str, *, labels: Sequence[str] | 
     figure = go.Figure(go.Bar(x=names, y=list(values), marker_color="#1f77b4"))
     figure.update_layout(title=escape(title), height=260, margin={"l": 10, "r": 10, "t": 40, "b": 30})
     return figure
+
+
+def pictures_figure(pictures: Sequence[tuple[str, Sequence[str], np.ndarray]], *, labels: int = 40) -> go.Figure:
+    """Several 2-D pictures of the same words side by side (one figure, one panel per picture)."""
+    from plotly.subplots import make_subplots
+
+    figure = make_subplots(rows=1, cols=len(pictures), subplot_titles=[escape(title) for title, _, _ in pictures])
+    for column, (_, words, coords) in enumerate(pictures, start=1):
+        names = _words(words)
+        figure.add_trace(
+            go.Scatter(
+                x=coords[:, 0],
+                y=coords[:, 1],
+                mode="markers+text",
+                text=[n if i < labels else "" for i, n in enumerate(names)],
+                hovertext=names,
+                hoverinfo="text",
+                textposition="top center",
+                textfont={"size": 9},
+                marker={"size": 5, "color": "#1f77b4", "opacity": 0.7},
+            ),
+            row=1,
+            col=column,
+        )
+    figure.update_layout(height=HEIGHT + 40, margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=False)
+    return figure

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -62,7 +63,7 @@ class Picture:
 
 
 def picture(
-    space: EmbeddingSpace, n_words: int, method: str, *, label: str = "", seed: int = 0, **params: float
+    space: EmbeddingSpace, n_words: int, method: str, *, label: str = "", seed: int = 0, **params: Any
 ) -> Picture:
     """The ``n_words`` first (most frequent) words projected by ``method``, and its distortion numbers."""
     from app.projection.distortion import distortion

@@ -111,7 +111,7 @@ def save_runs(name: str, spaces: dict[str, EmbeddingSpace]) -> Path:
     first = next(iter(spaces.values()))
     arrays = {f"run{i}": spaces[label].vectors for i, (label, _, _) in enumerate(chosen.runs)}
     chosen.path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(chosen.path, words=np.array(first.words), **arrays)
+    np.savez_compressed(chosen.path, words=np.array(first.words), **arrays)  # type: ignore[arg-type]
     return chosen.path
 
 

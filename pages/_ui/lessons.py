@@ -266,7 +266,7 @@ def _count_vs_predict(args: list[str]) -> None:
 
 
 def _pictures(args: list[str]) -> None:
-    n = int(args[0]) if args and args[0].isdigit() else 300
+    n = int(args[0]) if args and args[0].isdigit() else 150
     space = glove()
     pictures = [
         _shared(("picture", n, "pca"), lambda: experiments.picture(space, n, "pca", label="PCA")),
@@ -278,8 +278,8 @@ def _pictures(args: list[str]) -> None:
 
 
 def _perplexity(args: list[str]) -> None:
-    n = int(args[0]) if args and args[0].isdigit() else 300
-    values = [int(a) for a in args[1:] if a.isdigit()] or [5, 30, 50]
+    n = int(args[0]) if args and args[0].isdigit() else 150
+    values = [int(a) for a in args[1:] if a.isdigit()] or [5, 15, 40]
     space = glove()
     pictures = [
         _shared(
@@ -292,16 +292,8 @@ def _perplexity(args: list[str]) -> None:
 
 
 def _draw_pictures(pictures: list[experiments.Picture]) -> None:
-    columns = st.columns(len(pictures))
-    for column, picture in zip(columns, pictures, strict=True):
-        with column:
-            st.plotly_chart(
-                figures.scatter_figure(picture.words, picture.coords, picture.label, labels=40),
-                key=f"pic_{picture.label}",
-            )
-            st.caption(
-                f"neighbours kept: {10 * picture.kept:.1f} of 10 · trustworthiness {picture.trustworthiness:.3f}"
-            )
+    panels = [(p.label, p.words, p.coords) for p in pictures]
+    st.plotly_chart(figures.pictures_figure(panels), key="pictures")
     st.dataframe(experiments.distortion_table(pictures), hide_index=True)
 
 

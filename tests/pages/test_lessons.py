@@ -63,7 +63,8 @@ def test_a_step_that_cannot_show_says_so_and_the_lesson_goes_on(monkeypatch):
 
     broken = parse_lesson(
         "---\ntitle: Broken\nlevel: beginner\n---\n## One\nshow: widget nosuch x\n"
-        "## Two\nshow: view Nowhere?sample=glove\n## Three\nshow: widget neighbours zzzzqqq\n## Four\nshow: widget neighbours king\n"
+        "## Two\nshow: view Nowhere?sample=glove\n## Three\nshow: widget neighbours zzzzqqq\n"
+        "## Four\nshow: widget neighbours king\n"
     )
     monkeypatch.setattr(builtin, "builtin_lesson", lambda key: broken)
     at = open_page("pages/7_Lessons.py", lesson="near", step="1")
