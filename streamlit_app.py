@@ -6,10 +6,12 @@ from app.io.loaders import FORMATS, load_vectors
 from app.io.samples import GLOVE_DEFAULT, GLOVE_WORDS, SAMPLES
 from app.store.budgets import Budget, check_upload, upload_limits
 from app.store.caps import LOADED, ServerCaps
-from pages._ui import cached, state, workspace
-from pages._ui.widgets import page_setup, report_errors, space_summary
+from pages._ui import cached, session, state, workspace
+from pages._ui.errors import report_errors
+from pages._ui.text import plain
+from pages._ui.widgets import page_setup, space_summary
 
-page_setup("Home", ":material/home:")
+page_setup("Home", ":material/home:", workspace_link=True)
 st.title("Embedding Lab")
 st.write(
     "An embedding gives every word (or image, or document) a list of numbers, a point in a space "
@@ -48,7 +50,8 @@ with sample_tab:
     )
     if st.button("Load sample", type="primary", key="load_sample"):
         with report_errors("load the sample"), st.spinner("Loading…"):
-            state.add_space(cached.sample(key, int(n_words) if key == "glove" else 0))
+            space = cached.sample(key, int(n_words) if key == "glove" else 0)
+            state.add_space(space, origin=session.sample_origin(space, key))
             st.rerun()
 
 with upload_tab:
@@ -76,7 +79,7 @@ with upload_tab:
         "Keep only the first N rows (0 = all)", min_value=0, value=0, step=1_000, key="upload_limit"
     )
     if st.button("Load file", type="primary", disabled=vectors_file is None, key="load_file"):
-        with report_errors("load the file"), st.spinner(f"Reading {vectors_file.name}…"):
+        with report_errors("load the file"), st.spinner(f"Reading {plain(vectors_file.name)}…"):
             budget = Budget.from_env()
             check_upload(budget, vectors_file.name, vectors_file.size)
             held = list(state.spaces().values())
@@ -91,7 +94,7 @@ if active is None:
 else:
     space_summary(active)
     others = [name for name in state.spaces() if name != active.name]
-    if others and st.button(f"Remove {active.name} from this session", key="remove_space"):
+    if others and st.button(f"Remove {plain(active.name)} from this session", key="remove_space"):
         state.remove_space(active.name)
         st.rerun()
 

@@ -16,7 +16,7 @@ import sys
 
 from common import report_result, timed  # noqa: E402  (also puts the repository on the import path)
 
-from app.evaluation.core import evaluate_analogies  # noqa: E402
+from app.evaluation.analogy_bench import evaluate_analogies  # noqa: E402
 from app.io.samples import GLOVE_WORDS, load_glove  # noqa: E402
 
 TOLERANCE = 1e-4

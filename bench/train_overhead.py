@@ -1,4 +1,4 @@
-"""Time training through app.training.core.train against bare gensim with the same settings; print the ratio.
+"""Time training through app.training.run.train against bare gensim with the same settings; print the ratio.
 
 Corpus: gensim's bundled lee_background.cor (300 news stories), tokenised with simple_preprocess and
 repeated ``--copies`` times so one run takes a few seconds. Settings on both sides: vector_size=100,
@@ -29,7 +29,8 @@ import time
 import numpy as np
 from common import report_result, timed  # noqa: E402  (also puts the repository on the import path)
 
-from app.training.core import TrainConfig, train  # noqa: E402
+from app.training.config import TrainConfig  # noqa: E402
+from app.training.run import train  # noqa: E402
 
 
 def lee_corpus(copies: int) -> list[list[str]]:
@@ -111,8 +112,10 @@ def breakdown(model: str, corpus: list[list[str]]) -> None:
     """Our added work measured piece by piece (best CPU time of 5), which a busy machine cannot blur:
     the checked, fingerprinted vocabulary pass, the corpus feed, a snapshot, building the space."""
     from app.space import EmbeddingSpace
-    from app.training import core as training
+    from app.training.config import TrainLimits
+    from app.training.gensim_run import Feed, RunState
     from app.training.models import gensim_model, snapshot_reader
+    from app.training.reading import Reading, describe
 
     def cpu(function) -> float:
         best = float("inf")
@@ -127,13 +130,12 @@ def breakdown(model: str, corpus: list[list[str]]) -> None:
     wv = result.model.wv
 
     def scan(wrapped: bool) -> None:
-        source = training._Reading(corpus, training._describe(corpus), training.TrainLimits(), training._silent)
+        source = Reading(corpus, describe(corpus), TrainLimits(), lambda fraction, message: None)
         gensim_model(config, 1).scan_vocab(corpus_iterable=source if wrapped else corpus, progress_per=10**9)
 
     pieces = {
         "vocabulary pass": cpu(lambda: scan(True)) - cpu(lambda: scan(False)),
-        "corpus feed, 5 epochs": 5
-        * (cpu(lambda: list(training._Feed(corpus, training._Run(), False))) - cpu(lambda: list(corpus))),
+        "corpus feed, 5 epochs": 5 * (cpu(lambda: list(Feed(corpus, RunState(), False))) - cpu(lambda: list(corpus))),
         "snapshots, 5 epochs": 5 * cpu(snapshot_reader(result.model, model, len(result.snapshots.words))),
         "space + fingerprint": cpu(
             lambda: EmbeddingSpace("x", wv.index_to_key, wv.vectors, subwords=wv if model == "fasttext" else None)

@@ -5,8 +5,9 @@ import streamlit as st
 from app.geometry.selection import MODES, select
 from app.projection.methods import METHODS
 from pages._ui import explore, url
+from pages._ui.errors import report_errors
 from pages._ui.state import require_space
-from pages._ui.widgets import page_setup, report_errors
+from pages._ui.widgets import page_setup
 
 page_setup("Explore", ":material/scatter_plot:")
 st.title("Explore")

@@ -25,7 +25,7 @@ if stats is None:
     st.stop()
 
 st.subheader("3. The model")
-config = ui.model_controls(documents=stats.documents)
+config = ui.model_controls(documents=stats.documents, tokens=stats.tokens)
 if config is None:
     st.stop()
 

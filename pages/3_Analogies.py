@@ -3,11 +3,22 @@
 import streamlit as st
 
 from app.figures.plots import analogy_figure
-from app.geometry.analogies import METHODS, honesty_check, odd_one_out, similarity, solve
+from app.geometry.analogies import (
+    FAMOUS,
+    METHODS,
+    honesty_check,
+    honesty_skipped,
+    odd_one_out,
+    similarity,
+    solve,
+    unknown_expected,
+)
 from app.text.inputs import check_word, parse_word_list
 from pages._ui import url
+from pages._ui.errors import report_errors
 from pages._ui.state import require_space
-from pages._ui.widgets import page_setup, report_errors
+from pages._ui.text import plain
+from pages._ui.widgets import page_setup
 
 page_setup("Analogies", ":material/compare_arrows:")
 st.title("Analogies")
@@ -52,27 +63,35 @@ with analogy_tab:
             check_word(st.session_state[key], what)
             for key, what in (("a", "word a"), ("b", "word b"), ("c", "word c"), ("expected", "the expected answer"))
         )
-        answer = solve(space, a, b, c, method=method, k=k, exclude_question_words=exclude, expected=expected)
+        unknown = unknown_expected(space, expected)  # a typo there must not hide the answers
+        answer = solve(
+            space, a, b, c, method=method, k=k, exclude_question_words=exclude, expected=None if unknown else expected
+        )
         result, picture = st.columns([2, 3])
         with result:
-            st.markdown(f"**{answer.a} : {answer.b} :: {answer.c} : {answer.best}**")
+            st.markdown(f"**{plain(answer.a)} : {plain(answer.b)} :: {plain(answer.c)} : {plain(answer.best)}**")
+            if unknown:
+                message = plain(unknown[0].upper() + unknown[1:])
+                st.error(f"{message} (a typo?), so it has no rank. The answers do not depend on it.")
             if answer.expected:
                 if answer.expected_rank is None:
-                    st.warning(f"{answer.expected!r} is one of the question words, so it is excluded.")
+                    st.warning(f"{plain(repr(answer.expected))} is one of the question words, so it is excluded.")
                 else:
                     st.metric(
-                        f"Rank of {answer.expected!r}",
+                        f"Rank of {plain(repr(answer.expected))}",
                         f"#{answer.expected_rank:,}",
                         help=f"score {answer.expected_score:.3f} among {len(space):,} words",
                     )
             role = {"a": "a", "b": "b itself", "c": "c itself"}.get(answer.unrestricted_role or "")
             if role and exclude:
                 st.info(
-                    f"With nothing excluded, the top answer would be **{answer.unrestricted_top}**, that is "
+                    f"With nothing excluded, the top answer would be **{plain(answer.unrestricted_top)}**, that is "
                     f"{role}: the famous answer needs the rule that forbids it."
                 )
             elif not role and exclude:
-                st.caption(f"Even with nothing excluded the top answer is {answer.unrestricted_top!r}, a new word.")
+                st.caption(
+                    f"Even with nothing excluded the top answer is {plain(repr(answer.unrestricted_top))}, a new word."
+                )
             st.dataframe(
                 answer.table,
                 hide_index=True,
@@ -83,9 +102,9 @@ with analogy_tab:
             st.plotly_chart(analogy_figure(space, answer), width="stretch")
 
     st.markdown("#### How much do famous analogies owe to the exclusion rule?")
-    if st.button("Check 20 famous analogies", key="check_famous"):
+    if st.button(f"Check {len(FAMOUS)} famous analogies", key="check_famous"):
         with report_errors("check the famous analogies"):
-            table = honesty_check(space)
+            table, skipped = honesty_check(space), honesty_skipped(space)
             if table.empty:
                 st.warning("None of the famous analogies' words are all in this space.")
             else:
@@ -95,6 +114,12 @@ with analogy_tab:
                     "question words."
                 )
                 st.dataframe(table, hide_index=True, width="stretch")
+            if not skipped.empty:
+                st.caption(
+                    f"{len(skipped)} of the {len(FAMOUS)} were skipped because this space does not know one of "
+                    "their words: "
+                    + "; ".join(plain(f"{r.analogy} (missing: {r.missing})") for r in skipped.itertuples())
+                )
 
 with odd_tab:
     st.write("Which word does not belong? The one least similar to the group's average direction.")
@@ -102,7 +127,7 @@ with odd_tab:
     with report_errors("find the odd one out"):
         words = parse_word_list(text.replace(" ", ",")) if "," not in text else parse_word_list(text)
         table = odd_one_out(space, words)
-        st.markdown(f"The odd one out: **{table['word'].iloc[-1]}**")
+        st.markdown(f"The odd one out: **{plain(table['word'].iloc[-1])}**")
         st.dataframe(table, hide_index=True, width="stretch")
 
 with similarity_tab:

@@ -1,18 +1,24 @@
 """Evaluate: benchmark scores for one or several spaces, the same numbers gensim reports."""
 
 import hashlib
+import html
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from app.evaluation.core import BENCHMARKS, METHODS, evaluate_analogies_on, evaluate_word_pairs, iter_benchmarks
+from app.evaluation.analogy_bench import METHODS, estimate_seconds, evaluate_analogies_on, search_range
+from app.evaluation.benchmarks import BENCHMARKS, iter_benchmarks
+from app.evaluation.vocabulary import GENSIM_RESTRICT_VOCAB
+from app.evaluation.word_pairs import evaluate_word_pairs
 from app.figures.plots import pairs_scatter, section_bars
 from app.space import all_shared
 from pages._ui import cached, state
 from pages._ui.background import background_result
+from pages._ui.errors import report_errors
 from pages._ui.state import require_space
-from pages._ui.widgets import page_setup, report_errors
+from pages._ui.text import plain
+from pages._ui.widgets import page_setup
 
 page_setup("Evaluate", ":material/leaderboard:")
 st.title("Evaluate")
@@ -26,7 +32,8 @@ with st.expander("What am I looking at?"):
         "- **Analogy accuracy**: the share of questions whose best answer (3CosAdd, question words excluded, "
         "as gensim) is exactly the expected word. Google's set has *semantic* sections (capitals, currencies, "
         "family) and *syntactic* ones (`gram…`: plurals, tenses, comparatives).\n"
-        "- **Only the first N words** (restrict vocabulary, 300,000 by default as gensim) are searched; questions "
+        "- **Only the first N words** (restrict vocabulary: gensim's 300,000, or the whole space when it is "
+        "smaller) are searched; questions "
         "using a word outside them are skipped and counted as **OOV** (out of vocabulary). A space that knows "
         "fewer words answers fewer questions: compare accuracy *and* coverage.\n"
         "- **Word similarity**: Spearman's ρ between the people's scores and the model's cosines (1 = same "
@@ -59,22 +66,39 @@ with analogy_tab:
     source = BENCHMARKS[which].path if which != "upload" else uploaded_benchmark("analogy")
     cols = st.columns(3)
     method = cols[0].radio("Method", list(METHODS), format_func=METHODS.get, key="eval_method")
-    restrict = cols[1].number_input("Search the first N words", 1_000, 2_000_000, 300_000, step=10_000, key="restrict")
+    bounds = search_range([len(s) for s in spaces])
+    if not bounds.minimum <= st.session_state.get("restrict", bounds.default) <= bounds.maximum:
+        del st.session_state["restrict"]  # the spaces changed and the old number no longer fits: back to the default
+    restrict = cols[1].number_input(
+        "Search the first N words",
+        min_value=bounds.minimum,
+        max_value=bounds.maximum,
+        value=bounds.default,
+        step=bounds.step,
+        key="restrict",
+        help=f"gensim searches its first {GENSIM_RESTRICT_VOCAB:,} words; the largest space here has "
+        f"{bounds.maximum:,}.",
+    )
     folded = cols[2].checkbox("Ignore case (as gensim)", True, key="case_insensitive")
     if source is None:
         st.info("Upload a file: sections start with ': name', then one question per line, 'a b c d'.")
     else:
         tag = which if which != "upload" else hashlib.blake2b(source[0], digest_size=8).hexdigest()
         key = ("analogies", tuple(s.fingerprint for s in spaces), tag, method, int(restrict), folded)
-
-        vocabulary = sum(min(len(s), int(restrict)) for s in spaces)
         results = background_result(
             slot="analogies",
             key=key,
             shared=which != "upload" and all_shared(*spaces),  # an uploaded benchmark is private data too
             label=f"{options[which]} on {len(spaces)} space(s)",
-            work=partial(evaluate_analogies_on, spaces, source, int(restrict), folded, method),
-            estimate_seconds=1 + 20_000 * vocabulary * 50 / 5e10 * (2.5 if method == "3cosmul" else 1),
+            work=partial(
+                evaluate_analogies_on,
+                spaces,
+                source,
+                restrict_vocab=int(restrict),
+                case_insensitive=folded,
+                method=method,
+            ),
+            estimate_seconds=estimate_seconds(spaces, restrict_vocab=int(restrict), method=method),
             button_label="Run the analogy benchmark",
         )
         if results:
@@ -97,9 +121,15 @@ with analogy_tab:
                 width="stretch",
                 column_config={"accuracy": st.column_config.ProgressColumn(min_value=0, max_value=1, format="%.3f")},
             )
+            for name, r in results.items():
+                st.caption(r.meaning(plain(name)))
             st.plotly_chart(section_bars({n: r.summary.iloc[:-1] for n, r in results.items()}), width="stretch")
+            st.caption(
+                "Each bar is one section's accuracy: the share of its answerable questions whose best answer "
+                "was exactly the expected word."
+            )
             first, result = next(iter(results.items()))
-            with st.expander(f"Questions {first} got wrong"):
+            with st.expander(f"Questions {plain(first)} got wrong"):
                 st.dataframe(result.wrong.head(500), hide_index=True, width="stretch")
             sections = pd.concat([r.summary.assign(space=n) for n, r in results.items()])
             st.download_button("Sections (CSV)", sections.to_csv(index=False), "analogies.csv", "text/csv")
@@ -142,10 +172,17 @@ with pairs_tab:
                 "Pearson r": st.column_config.NumberColumn(format="%.3f"),
             },
         )
+        st.caption(
+            "Spearman ρ: how well the model's ranking of the pairs by cosine matches people's ranking (1 = the same "
+            "order, 0 = no relation); Pearson r compares the scores themselves; OOV % is the share of pairs skipped "
+            "because a word is missing."
+        )
         st.download_button("Scores (CSV)", table.to_csv(index=False), "word_pairs.csv", "text/csv")
         pick = st.selectbox("Look closer at", list(details), format_func=lambda k: f"{k[1]} on {k[0]}", key="closer")
         chosen_result = details[pick]
         left, right = st.columns([3, 2])
-        left.plotly_chart(pairs_scatter(chosen_result.pairs, title=f"{pick[1]}: people vs model"), width="stretch")
+        title = html.escape(f"{pick[1]}: people vs model")  # plotly reads tags in titles
+        left.plotly_chart(pairs_scatter(chosen_result.pairs, title=title), width="stretch")
+        left.caption(chosen_result.meaning(plain(pick[0]), plain(pick[1])))
         right.markdown("**Where people and the model disagree most**")
         right.dataframe(chosen_result.worst(15)[["word1", "word2", "human", "model"]], hide_index=True, width="stretch")

@@ -6,8 +6,9 @@ from app.bias.core import direction_from_formula, gender_preset, load_weat_tests
 from app.figures.plots import projection_bars, two_axis_figure
 from app.text.inputs import parse_word_list
 from pages._ui import bias as ui
+from pages._ui.errors import report_errors
 from pages._ui.state import require_space
-from pages._ui.widgets import page_setup, report_errors
+from pages._ui.widgets import page_setup
 
 page_setup("Bias", ":material/balance:")
 st.title("Bias")

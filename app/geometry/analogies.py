@@ -104,24 +104,36 @@ def solve(
     expected_rank = expected_score = None
     expected = (expected or "").strip() or None
     if expected is not None:
-        if expected not in space:
-            raise InputError(f"the expected answer {expected!r} is not in {space.name!r}")
+        problem = unknown_expected(space, expected)
+        if problem:
+            raise InputError(problem)
         row = space.index(expected)
         expected_score = float(ranked_scores[row]) if np.isfinite(ranked_scores[row]) else None
         expected_rank = None if expected_score is None else int((ranked_scores > ranked_scores[row]).sum()) + 1
     return AnalogyAnswer(
-        a,
-        b,
-        c,
-        method,
-        exclude_question_words,
-        table,
-        expected,
-        expected_rank,
-        expected_score,
-        space.words[unrestricted],
-        roles.get(unrestricted),
+        a=a,
+        b=b,
+        c=c,
+        method=method,
+        excluded=exclude_question_words,
+        table=table,
+        expected=expected,
+        expected_rank=expected_rank,
+        expected_score=expected_score,
+        unrestricted_top=space.words[unrestricted],
+        unrestricted_role=roles.get(unrestricted),
     )
+
+
+def unknown_expected(space: EmbeddingSpace, expected: str | None) -> str | None:
+    """Why the expected answer cannot be ranked (the space does not know it: often a typo), or None.
+
+    The answers do not depend on it, so a page can show them and this message side by side.
+    """
+    expected = (expected or "").strip()
+    if not expected or expected in space:
+        return None
+    return f"the expected answer {expected!r} is not in {space.name!r}"
 
 
 def analogy_scores(space: EmbeddingSpace, a: str, b: str, c: str, method: str) -> np.ndarray:
@@ -160,7 +172,7 @@ def honesty_check(space: EmbeddingSpace, analogies: Sequence[tuple[str, str, str
     """
     rows = []
     for a, b, c, expected in analogies:
-        if not all(w in space for w in (a, b, c, expected)):
+        if _missing(space, (a, b, c, expected)):
             continue
         answer = solve(space, a, b, c, k=1, expected=expected)
         rows.append(
@@ -175,6 +187,20 @@ def honesty_check(space: EmbeddingSpace, analogies: Sequence[tuple[str, str, str
             }
         )
     return pd.DataFrame(rows)
+
+
+def honesty_skipped(space: EmbeddingSpace, analogies: Sequence[tuple[str, str, str, str]] = FAMOUS) -> pd.DataFrame:
+    """The analogies honesty_check leaves out, and which of their words the space does not know."""
+    rows = [
+        {"analogy": f"{a} : {b} :: {c} : {expected}", "missing": ", ".join(missing)}
+        for a, b, c, expected in analogies
+        if (missing := _missing(space, (a, b, c, expected)))
+    ]
+    return pd.DataFrame(rows, columns=["analogy", "missing"])
+
+
+def _missing(space: EmbeddingSpace, words: Sequence[str]) -> list[str]:
+    return [w for w in dict.fromkeys(words) if w not in space]
 
 
 def odd_one_out(space: EmbeddingSpace, words: Sequence[str]) -> pd.DataFrame:

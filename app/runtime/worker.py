@@ -47,9 +47,10 @@ PRELOADED_LIBRARIES = ("numpy", "scipy", "pandas", "sklearn", "gensim", "openTSN
 PRELOADED_APP_MODULES = (
     "app.space",
     "app.projection.methods",
-    "app.evaluation.core",
+    "app.evaluation.analogy_bench",
+    "app.evaluation.word_pairs",
     "app.bias.core",
-    "app.training.core",
+    "app.training.run",
 )
 
 

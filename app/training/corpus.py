@@ -59,7 +59,8 @@ TOKEN_PATTERN = re.compile(r"[^\W_]+(?:['\u2019\-][^\W_]+)*")
 
 
 @cache
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
+    """gensim's English stop words (the list the preprocessing step removes)."""
     from gensim.parsing.preprocessing import STOPWORDS
 
     return frozenset(STOPWORDS)
@@ -131,8 +132,8 @@ class Preprocessing:
         if self.min_token_length > 1:
             tokens = [token for token in tokens if len(token) >= self.min_token_length]
         if self.remove_stopwords:
-            stopwords = _stopwords()
-            tokens = [token for token in tokens if token.lower() not in stopwords]
+            stop = stopwords()
+            tokens = [token for token in tokens if token.lower() not in stop]
         return tokens
 
 

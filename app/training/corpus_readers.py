@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, Protocol
 
 from app.errors import InputError
 
@@ -73,8 +73,14 @@ class Layout:
 
 
 # --- lines ------------------------------------------------------------------------------------------
+class LineSource(Protocol):
+    """Anything with a bounded binary ``readline`` (a file, a zip entry, a counting wrapper)."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+
 def iter_lines(
-    stream: BinaryIO, where: str, max_line_chars: int, max_bytes: int | None = None
+    stream: LineSource, where: str, max_line_chars: int, max_bytes: int | None = None
 ) -> Iterator[tuple[int, str]]:
     """Numbered UTF-8 lines without their line ends; refuses NUL bytes, other encodings and huge lines.
 
@@ -392,11 +398,11 @@ def zip_documents(path: Path, where: str, layout: Layout, limits: CorpusLimits) 
 class _CountingReader:
     """A binary stream wrapper that counts the bytes handed out (for the zip byte budget)."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: LineSource) -> None:
         self._stream = stream
         self.count = 0
 
-    def readline(self, size: int = -1) -> bytes:
+    def readline(self, size: int = -1, /) -> bytes:
         line = self._stream.readline(size)
         self.count += len(line)
         return line

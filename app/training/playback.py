@@ -71,3 +71,21 @@ def frame_movement(frames: Sequence[np.ndarray]) -> list[float]:
         float(np.linalg.norm(np.asarray(b, dtype=np.float64) - np.asarray(a, dtype=np.float64), axis=1).mean())
         for a, b in zip(frames[:-1], frames[1:], strict=True)
     ]
+
+
+def playback_coordinates(snapshots: Snapshots) -> list[np.ndarray]:
+    """2-D coordinates of the snapshot words for every epoch, for an animation of the space forming.
+
+    Every epoch is first aligned to the last in full dimension (Procrustes), then all are drawn on
+    the last epoch's two principal axes, so a point moves only as much as its vector really moved.
+    """
+    frames = aligned_frames(snapshots)
+    if not frames:
+        return []
+    final = frames[-1].astype(np.float64)
+    centre = final.mean(axis=0)
+    _, _, axes = np.linalg.svd(final - centre, full_matrices=False)
+    plane = axes[:2].T
+    if plane.shape[1] < 2:  # one-dimensional vectors: a line at height zero
+        plane = np.pad(plane, ((0, 0), (0, 2 - plane.shape[1])))
+    return [((frame - centre) @ plane).astype(np.float32) for frame in frames]

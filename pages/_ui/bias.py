@@ -28,7 +28,7 @@ from app.space import EmbeddingSpace
 from app.text.inputs import check_word, parse_word_list
 from pages._ui import cached, state
 from pages._ui.background import background_result
-from pages._ui.widgets import report_errors
+from pages._ui.errors import report_errors
 
 EXPLANATION = """
 - A **direction** is a line through the space, for example from *man* to *woman*. Built from several

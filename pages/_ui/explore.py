@@ -67,10 +67,6 @@ def bind_url_defaults(space: EmbeddingSpace) -> None:
     url.bind("query", "")
     url.bind("k", 10, url.between(int, 1, 50))
     url.bind("query_metric", "cosine", url.one_of(["cosine", "euclidean"]))
-    if space.source.get("sample"):
-        st.query_params["sample"] = space.source["sample"]
-        if space.source.get("sample_words"):
-            st.query_params["n_words"] = str(space.source["sample_words"])
 
 
 # --- projections ------------------------------------------------------------------------

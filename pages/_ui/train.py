@@ -4,17 +4,27 @@ the training job with a live loss curve, and the result. Computation stays in ap
 from __future__ import annotations
 
 import json
+from collections.abc import Hashable
 from functools import partial
+from typing import Any
 
 import pandas as pd
 import streamlit as st
-from gensim.parsing.preprocessing import STOPWORDS
 
 from app.figures.train import loss_figure, playback_figure, zipf_figure
 from app.io.export import to_word2vec_text
 from app.store.budgets import Budget, check_upload
 from app.text.inputs import MAX_TEXT_CHARS, check_length, check_word
-from app.training.core import TrainConfig, TrainResult, nearest_documents, playback_coordinates, train_job
+from app.training.config import (
+    ARCHITECTURE_LABELS,
+    ARCHITECTURES,
+    LOSS_LABELS,
+    MODEL_LABELS,
+    TrainConfig,
+    estimate_seconds,
+    suggested_deterministic,
+    suggested_epochs,
+)
 from app.training.corpus import (
     BUILTIN_CORPORA,
     Corpus,
@@ -23,10 +33,15 @@ from app.training.corpus import (
     builtin_corpus,
     corpus_stats,
     open_corpus,
+    stopwords,
 )
+from app.training.documents import nearest_documents
+from app.training.playback import playback_coordinates
+from app.training.record import TrainResult
+from app.training.run import train_job
 from pages._ui import cached, state, workspace
 from pages._ui.background import background_result
-from pages._ui.widgets import report_errors
+from pages._ui.errors import report_errors
 
 EXPLANATION = """
 - A **corpus** is the text the model learns from. Each line (or sentence) is a **document**; the
@@ -45,28 +60,38 @@ EXPLANATION = """
   moves the points as little as possible), so what moves is real change, not an arbitrary spin.
 """
 
-MODELS = {
-    "word2vec": "word2vec: predicts a word from its neighbours (or the reverse)",
-    "fasttext": "fastText: word2vec on pieces of words; answers words it never saw",
-    "doc2vec": "doc2vec: a vector for every document as well",
-    "ppmi_svd": "PPMI + SVD: count-based (co-occurrence counts, compressed)",
-}
-ARCHITECTURES = {
-    "word2vec": ["cbow", "skipgram"],
-    "fasttext": ["cbow", "skipgram"],
-    "doc2vec": ["pv-dm", "pv-dbow"],
-}
-ARCHITECTURE_LABELS = {
-    "cbow": "CBOW (neighbours predict the word; fast)",
-    "skipgram": "skip-gram (the word predicts its neighbours; better for rare words)",
-    "pv-dm": "PV-DM (document + neighbours predict the word)",
-    "pv-dbow": "PV-DBOW (the document predicts its words)",
-}
 KINDS = {
     "auto": "Detect",
     "lines": "One document per line",
     "sentences": "Free text: split into sentences",
 }
+
+
+REMEMBERED = "train_remembered"
+"""Session key of the settings the user chose here: Streamlit forgets the state of widgets on a page
+that is not shown, so the choices are kept here and fed back as the widgets' defaults."""
+ASKED = "train_asked"
+"""Session key of the runs this session asked for (pressed Train): only those are shown and kept."""
+
+
+def _remembered(key: str, default: Any) -> Any:
+    """What the user last chose in widget ``key`` on this page, else ``default``."""
+    return st.session_state.get(REMEMBERED, {}).get(key, default)
+
+
+def _remember(key: str) -> None:
+    st.session_state.setdefault(REMEMBERED, {})[key] = st.session_state[key]
+
+
+def _kept(key: str) -> dict[str, Any]:
+    """Widget keyword arguments that remember the user's choice under ``key``."""
+    return {"key": key, "on_change": _remember, "args": (key,)}
+
+
+def _index(options: list, key: str, default: Any) -> int:
+    """The position of the remembered (else the default) option, for a selectbox or radio."""
+    value = _remembered(key, default)
+    return options.index(value) if value in options else options.index(default)
 
 
 # --- the corpus --------------------------------------------------------------------------
@@ -76,8 +101,8 @@ def corpus_controls() -> Corpus | None:
         "Train on",
         ["builtin", "upload"],
         format_func=lambda s: "A built-in corpus" if s == "builtin" else "My own text (upload)",
-        default="builtin",
-        key="corpus_source",
+        default=_remembered("corpus_source", "builtin"),
+        **_kept("corpus_source"),
     )
     if source == "upload":
         upload = st.file_uploader(
@@ -85,8 +110,18 @@ def corpus_controls() -> Corpus | None:
             key="upload_corpus",
         )
         left, right = st.columns(2)
-        kind = left.selectbox("Documents are", list(KINDS), format_func=KINDS.get, key="corpus_kind")
-        column = right.text_input("CSV/TSV text column (blank: the only text column)", key="corpus_column")
+        kind = left.selectbox(
+            "Documents are",
+            list(KINDS),
+            index=_index(list(KINDS), "corpus_kind", "auto"),
+            format_func=KINDS.get,
+            **_kept("corpus_kind"),
+        )
+        column = right.text_input(
+            "CSV/TSV text column (blank: the only text column)",
+            _remembered("corpus_column", ""),
+            **_kept("corpus_column"),
+        )
     else:
         keys = list(BUILTIN_CORPORA)
         key = st.radio(
@@ -94,8 +129,8 @@ def corpus_controls() -> Corpus | None:
             keys,
             format_func=lambda k: BUILTIN_CORPORA[k].title,
             captions=[BUILTIN_CORPORA[k].description for k in keys],
-            index=keys.index("classroom") if "classroom" in keys else 0,
-            key="corpus_choice",
+            index=_index(keys, "corpus_choice", "classroom" if "classroom" in keys else keys[0]),
+            **_kept("corpus_choice"),
         )
     preprocessing = preprocessing_controls()
     with report_errors("read the corpus"):
@@ -134,17 +169,27 @@ def _uploaded_corpus(upload, kind: str, column: str | None, preprocessing: Prepr
 def preprocessing_controls() -> Preprocessing:
     st.markdown("**Preprocessing** (applied in this order)")
     cols = st.columns(4)
-    lowercase = cols[0].checkbox("Lower-case", True, key="pre_lower")
-    strip_accents = cols[0].checkbox("Strip accents (café → cafe)", False, key="pre_accents")
+    lowercase = cols[0].checkbox("Lower-case", _remembered("pre_lower", True), **_kept("pre_lower"))
+    strip_accents = cols[0].checkbox(
+        "Strip accents (café → cafe)", _remembered("pre_accents", False), **_kept("pre_accents")
+    )
+    tokenizers = ["regex", "simple_preprocess"]
     tokenizer = cols[1].radio(
         "Tokens",
-        ["regex", "simple_preprocess"],
+        tokenizers,
+        index=_index(tokenizers, "pre_tokenizer", "regex"),
         format_func=lambda t: "Words and numbers (regex)" if t == "regex" else "gensim simple_preprocess",
-        key="pre_tokenizer",
+        **_kept("pre_tokenizer"),
     )
-    remove_stopwords = cols[2].checkbox("Remove stop words (gensim's list)", False, key="pre_stop")
-    min_length = cols[2].number_input("Minimum token length", 1, 20, 1, key="pre_min_len")
-    phrases = cols[3].checkbox("Detect phrases (new york → new_york)", False, key="pre_phrases")
+    remove_stopwords = cols[2].checkbox(
+        "Remove stop words (gensim's list)", _remembered("pre_stop", False), **_kept("pre_stop")
+    )
+    min_length = cols[2].number_input(
+        "Minimum token length", 1, 20, _remembered("pre_min_len", 1), **_kept("pre_min_len")
+    )
+    phrases = cols[3].checkbox(
+        "Detect phrases (new york → new_york)", _remembered("pre_phrases", False), **_kept("pre_phrases")
+    )
     return Preprocessing(
         lowercase=lowercase,
         tokenizer=tokenizer,
@@ -182,43 +227,78 @@ def corpus_statistics(corpus: Corpus) -> CorpusStats | None:
 
 
 # --- the model ---------------------------------------------------------------------------
-def model_controls(*, documents: int) -> TrainConfig | None:
-    """The model and its settings; None (with a message) when they make no sense."""
-    model = st.selectbox("Model", list(MODELS), format_func=MODELS.get, key="train_model")
+def model_controls(*, documents: int, tokens: int) -> TrainConfig | None:
+    """The model and its settings; None (with a message) when they make no sense. Every choice is
+    remembered for this session, so coming back to the page shows it again."""
+    models = list(MODEL_LABELS)
+    model = st.selectbox(
+        "Model",
+        models,
+        index=_index(models, "train_model", "word2vec"),
+        format_func=MODEL_LABELS.get,
+        **_kept("train_model"),
+    )
     cols = st.columns(4)
-    vector_size = cols[0].number_input("Dimensions", 2, 600, 50, step=10, key="train_dims")
-    window = cols[1].number_input("Window (words each side)", 1, 50, 5, key="train_window")
-    min_count = cols[2].number_input("Min count", 1, 1_000, 2, key="train_min_count")
-    epochs = cols[3].number_input("Epochs", 1, 200, 20 if documents < 50_000 else 5, key="train_epochs")
-    settings: dict = {}
+    vector_size = cols[0].number_input(
+        "Dimensions", 2, 600, _remembered("train_dims", 50), step=10, **_kept("train_dims")
+    )
+    window = cols[1].number_input(
+        "Window (words each side)", 1, 50, _remembered("train_window", 5), **_kept("train_window")
+    )
+    min_count = cols[2].number_input(
+        "Min count", 1, 1_000, _remembered("train_min_count", 2), **_kept("train_min_count")
+    )
+    epochs = cols[3].number_input(
+        "Epochs", 1, 200, _remembered("train_epochs", suggested_epochs(documents)), **_kept("train_epochs")
+    )
+    settings: dict[str, Any] = {}
     if model in ARCHITECTURES:
+        architectures = list(ARCHITECTURES[model])
         cols = st.columns(4)
         settings["architecture"] = cols[0].selectbox(
             "Architecture",
-            ARCHITECTURES[model],
-            index=1 if model != "doc2vec" else 0,  # skip-gram: clearer analogies on small corpora
+            architectures,
+            # skip-gram: clearer analogies on small corpora
+            index=_index(architectures, f"train_arch_{model}", architectures[1 if model != "doc2vec" else 0]),
             format_func=ARCHITECTURE_LABELS.get,
-            key=f"train_arch_{model}",
+            **_kept(f"train_arch_{model}"),
         )
+        losses = list(LOSS_LABELS)
         settings["loss"] = cols[1].selectbox(
             "Output layer",
-            ["negative", "hierarchical"],
-            format_func=lambda s: "negative sampling" if s == "negative" else "hierarchical softmax",
-            key="train_loss",
+            losses,
+            index=_index(losses, "train_loss", "negative"),
+            format_func=LOSS_LABELS.get,
+            **_kept("train_loss"),
         )
         settings["sample"] = cols[2].number_input(
-            "Down-sample frequent words", 0.0, 0.1, 1e-3, step=1e-4, format="%.4f", key="train_sample"
+            "Down-sample frequent words",
+            0.0,
+            0.1,
+            _remembered("train_sample", 1e-3),
+            step=1e-4,
+            format="%.4f",
+            **_kept("train_sample"),
         )
         settings["alpha"] = cols[3].number_input(
-            "Learning rate", 0.0001, 1.0, 0.025, step=0.005, format="%.4f", key="train_alpha"
+            "Learning rate",
+            0.0001,
+            1.0,
+            _remembered("train_alpha", 0.025),
+            step=0.005,
+            format="%.4f",
+            **_kept("train_alpha"),
         )
     if model == "fasttext":
-        low, high = st.slider("Character n-grams", 1, 8, (3, 6), key="train_ngrams")
+        low, high = st.slider("Character n-grams", 1, 8, _remembered("train_ngrams", (3, 6)), **_kept("train_ngrams"))
         settings.update(min_n=low, max_n=high)
     cols = st.columns(3)
-    seed = cols[0].number_input("Seed", 0, 2**31 - 1, 1, key="train_seed")
+    seed = cols[0].number_input("Seed", 0, 2**31 - 1, _remembered("train_seed", 1), **_kept("train_seed"))
     deterministic = cols[1].checkbox(
-        "Deterministic (one worker: slower, identical vectors on a rerun)", False, key="train_deterministic"
+        "Deterministic (one worker)",
+        _remembered("train_deterministic", suggested_deterministic(tokens)),
+        help="One worker thread: identical vectors on a rerun and an exact loss curve; slower on a large corpus.",
+        **_kept("train_deterministic"),
     )
     config = TrainConfig(
         model=model,
@@ -238,20 +318,37 @@ def model_controls(*, documents: int) -> TrainConfig | None:
 
 # --- training ----------------------------------------------------------------------------
 def training(corpus: Corpus, config: TrainConfig, *, tokens: int) -> TrainResult | None:
-    """The Train button, live progress with the loss curve, Cancel; the result when done."""
+    """The Train button, live progress with the loss curve, Cancel; the result when done.
+
+    A run this session did not ask for (another session trained the same settings on the same
+    shared corpus) is only offered: it is used when Train is pressed, never taken on its own.
+    """
     key = ("train", corpus.fingerprint, json.dumps(config.to_dict(), sort_keys=True))
-    per_token = {"word2vec": 1.5e-6, "fasttext": 5e-6, "doc2vec": 2e-6, "ppmi_svd": 1e-6}[config.model]
-    estimate = 2 + tokens * config.epochs * per_token * (2 if config.deterministic else 1)
-    return background_result(
+    label = f"Training {config.display_name} on {corpus.name}"
+    asked: set[Hashable] = st.session_state.setdefault(ASKED, set())
+    running_here = key in st.session_state.get("jobs_train", {})
+    if key not in asked and not running_here and cached.results(shared=corpus.shared).get(key) is not None:
+        st.info(
+            f"This exact run ({config.display_name} on {corpus.name} with these settings) is already trained "
+            "on the server. Press Train to use it at once; nothing changes until you do."
+        )
+        if st.button("Train", type="primary", key="run_train"):
+            asked.add(key)
+            st.rerun()
+        return None
+    result = background_result(
         slot="train",
         key=key,
         shared=corpus.shared,
-        label=f"Training {config.model} on {corpus.name}",
+        label=label,
         work=partial(train_job, corpus, config),
-        estimate_seconds=estimate,
+        estimate_seconds=estimate_seconds(config, tokens=tokens),
         button_label="Train",
         show_details=_live_loss,
     )
+    if result is not None:
+        asked.add(key)
+    return result
 
 
 def _live_loss(details: list[dict]) -> None:
@@ -281,10 +378,15 @@ def result_view(result: TrainResult, name: str) -> None:
     """What was trained, the loss per epoch, the epoch playback and the reproducibility record."""
     space = result.space
     report = result.report
+    active = st.session_state.get(state.ACTIVE) == name
     st.success(
         f"Trained **{name}**: {len(space):,} {'documents' if result.config.model == 'doc2vec' else 'words'} × "
-        f"{space.dim} dimensions in {report['timings']['total_seconds']:.1f} s. It is now the active space "
-        "and saved in your workspace."
+        f"{space.dim} dimensions in {report['timings']['total_seconds']:.1f} s. "
+        + (
+            "It is now the active space and saved in your workspace."
+            if active
+            else "It is saved in your workspace; choose it as the active space in the sidebar to explore it."
+        )
     )
     st.page_link("pages/1_Explore.py", label="Explore it", icon=":material/scatter_plot:")
     epochs = result.epochs
@@ -301,7 +403,7 @@ def result_view(result: TrainResult, name: str) -> None:
         frames = cached.results(shared=space.shared).get_or_compute(
             ("playback", space.fingerprint), lambda: playback_coordinates(result.snapshots)
         )
-        figure = playback_figure(frames, result.snapshots.words, skip=STOPWORDS)
+        figure = playback_figure(frames, result.snapshots.words, skip=stopwords())
         st.plotly_chart(figure, width="stretch", key="playback")
         st.caption(
             "Press ▶ Play, or drag the slider. Each epoch is rotated onto the last one before the picture, "

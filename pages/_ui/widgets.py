@@ -1,18 +1,16 @@
-"""Widgets every page shares: page set-up with the sidebar, error reporting, summaries."""
+"""Widgets every page shares: page set-up with the sidebar (navigation, the active space, the
+view link), and the space summary."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import streamlit as st
 
-from app.errors import InputError
 from app.io.summary import norms_figure, preview_frame, summarize
 from app.space import EmbeddingSpace
-from pages._ui import cached, state
+from pages._ui import cached, session, share, state, workspace
+from pages._ui.text import plain
 
 PAGES = (
     (state.HOME, "Home", ":material/home:"),
@@ -24,26 +22,31 @@ PAGES = (
     ("pages/7_Lessons.py", "Lessons", ":material/school:"),
 )
 
-log = logging.getLogger("embedding_lab")
 FAVICON = Path(__file__).resolve().parents[2] / "assets" / "favicon.png"
 
 
-def page_setup(title: str, icon: str) -> None:
-    """Page config plus the sidebar: navigation and the active-space picker."""
-    from pages._ui import workspace  # it uses report_errors from this module
+def page_setup(title: str, icon: str, *, workspace_link: bool = False) -> None:
+    """Page config plus the sidebar: navigation, the active-space picker and the view link.
 
+    Before anything is drawn, the session comes back after a reload and a view link's data is
+    opened (pages/_ui/session.py); ``workspace_link`` (Home only) honours ``?ws=<key>``.
+    """
     # The browser-tab icon is a file we ship: a ":material/...:" page icon makes the browser fetch
     # the favicon from a font service on the internet (icons inside the page come with Streamlit).
     st.set_page_config(page_title=f"{title} · Embedding Lab", page_icon=str(FAVICON), layout="wide")
     cached.umap_warm_up()
-    workspace.token()  # keeps ?ws=<this browser's workspace> in the address on every page
-    state.load_sample_from_url()
+    session.start(workspace_link=workspace_link)
     with st.sidebar:
         st.markdown("### Embedding Lab")
         for path, label, page_icon in PAGES:
             st.page_link(path, label=label, icon=page_icon)
         st.divider()
         space_picker()
+        session.remember()
+        session.show_data_in_address()
+        st.divider()
+        share.view_link_panel()
+        workspace.keep_in_browser()
 
 
 def space_picker() -> None:
@@ -60,35 +63,23 @@ def space_picker() -> None:
     st.caption(f"{len(space):,} vectors × {space.dim} dimensions")
 
 
-@contextmanager
-def report_errors(what: str) -> Iterator[None]:
-    """Show an InputError as a plain message; anything else as a short error, logged in full."""
-    try:
-        yield
-    except InputError as exc:
-        st.error(f"Could not {what}: {exc}")
-    except Exception as exc:  # a bug of ours: the user sees one line, the log the traceback
-        log.exception("unexpected failure while trying to %s", what)
-        st.error(f"Could not {what} because of an unexpected problem ({type(exc).__name__}: {exc}).")
-
-
 def space_summary(space: EmbeddingSpace) -> None:
     """Counts, warnings, the norms histogram and a preview table of a space."""
     facts = summarize(space)
-    st.subheader(f"Active space: {space.name}")
+    st.subheader(f"Active space: {plain(space.name)}")
     cols = st.columns(4)
     cols[0].metric("Vectors", f"{facts['count']:,}")
     cols[1].metric("Dimensions", facts["dim"])
     cols[2].metric("Format", facts["format"])
     cols[3].metric("Memory", f"{facts['megabytes']:.1f} MB")
-    details = [f"Source: `{facts['file']}`", f"mean length {facts['mean_norm']:.3f}"]
+    details = [f"Source: {plain(facts['file'])}", f"mean length {facts['mean_norm']:.3f}"]
     if facts["metadata_columns"]:
-        details.append("metadata: " + ", ".join(facts["metadata_columns"]))
+        details.append("metadata: " + plain(", ".join(map(str, facts["metadata_columns"]))))
     if facts["subwords"]:
         details.append("answers unseen words through fastText subwords")
     st.caption(" · ".join(details))
     for warning in facts["warnings"]:
-        st.warning(warning)
+        st.warning(plain(warning))
     if facts["zero_vectors"]:
         st.warning(f"{facts['zero_vectors']:,} vectors are all zeros; they have no direction, so no neighbours.")
     left, right = st.columns([2, 3])

@@ -39,3 +39,18 @@ def test_bad_upload_shows_a_message_naming_the_line(page, tmp_path):
     assert "line 2: 'abc' in the vector of 'queen' is not a number" in alert.inner_text()
     page.screenshot(path=str(ARTIFACTS / "home-bad-upload.png"))
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_a_file_name_with_markup_shows_as_text(page, tmp_path):
+    odd = tmp_path / "<img src=x>.txt"
+    odd.write_text("king 0.1 0.2 0.3\nqueen 0.1 0.4 0.3\n")
+    page.get_by_role("tab", name="Upload vectors").click()
+    page.locator('[data-testid="stFileUploader"] input[type=file]').first.set_input_files(str(odd))
+    load = page.get_by_role("button", name="Load file")
+    page.wait_for_function("b => !b.disabled", arg=load.element_handle())
+    load.click()
+    page.get_by_text("Active space: <img src=x>.txt").wait_for()
+    page.get_by_role("button", name="Save <img src=x>.txt to my workspace").wait_for()
+    page.get_by_text("<img src=x>.txt is private to this browser").wait_for()
+    assert page.locator("img[src='x']").count() == 0
+    page.screenshot(path=str(ARTIFACTS / "home-markup-file-name.png"), full_page=True)

@@ -39,6 +39,43 @@ def test_famous_analogies_check(page):
     assert any("of 20**" in m.value or "question words" in m.value for m in page.markdown)
 
 
+def test_famous_analogies_say_which_were_skipped_and_why(page):
+    page.button(key="check_famous").click()
+    page.run()
+    shown = len(next(d.value for d in page.dataframe if "analogy" in d.value.columns))
+    skipped = next(c.value for c in page.caption if "skipped" in c.value)
+    assert skipped.startswith(f"{20 - shown} of the 20 were skipped because this space does not know")
+    assert skipped.count("homemaker") == 4  # two analogies, each with its missing word named
+
+
+def test_a_typo_in_the_expected_answer_keeps_the_answers(page):
+    page.text_input(key="expected").set_value("qeen")
+    page.run()
+    assert not page.exception
+    assert page.dataframe[0].value["word"].iloc[0] == "queen"
+    assert any("man : king :: woman : queen" in m.value for m in page.markdown)
+    assert any("'qeen' is not in" in e.value and "do not depend on it" in e.value for e in page.error)
+    assert page.get("plotly_chart")
+
+
+@pytest.mark.parametrize(
+    ("key", "typed", "escaped"),
+    [
+        ("c", "__import__('os')", r"\_\_import\_\_"),
+        ("expected", "![x](http://host/y.png)", r"\!\[x\]"),
+        ("b", "<img src=x>", r"\<img src=x\>"),
+    ],
+)
+def test_typed_words_come_back_as_plain_text(page, key, typed, escaped):
+    """Escaped by pages/_ui/text.plain: no bold, no image fetched, no HTML element."""
+    page.text_input(key=key).set_value(typed)
+    page.run()
+    assert not page.exception
+    shown = [e.value for e in page.error]
+    assert any(escaped in value for value in shown), shown
+    assert not any(typed in value for value in shown + [m.value for m in page.markdown])
+
+
 def test_odd_one_out_and_similarity_tabs(page):
     assert any("**cereal**" in m.value for m in page.markdown)
     assert float(page.metric[-1].value) == pytest.approx(0.784, abs=1e-3)

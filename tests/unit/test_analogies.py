@@ -4,7 +4,16 @@ from gensim.models import KeyedVectors
 
 from app.errors import InputError
 from app.figures.plots import analogy_figure
-from app.geometry.analogies import FAMOUS, analogy_scores, honesty_check, odd_one_out, similarity, solve
+from app.geometry.analogies import (
+    FAMOUS,
+    analogy_scores,
+    honesty_check,
+    honesty_skipped,
+    odd_one_out,
+    similarity,
+    solve,
+    unknown_expected,
+)
 from app.io.samples import load_glove, load_toy
 
 
@@ -70,6 +79,19 @@ def test_honesty_check_counts_question_word_answers(glove):
     assert len(table) == sum(all(w in glove for w in row) for row in FAMOUS)
     king = table[table["analogy"] == "man : king :: woman : ?"].iloc[0]
     assert king["answer (nothing excluded)"] == "king" and king["that is"] == "b itself"
+
+
+def test_honesty_check_and_skipped_cover_every_famous_analogy(glove):
+    skipped = honesty_skipped(glove)
+    assert len(honesty_check(glove)) + len(skipped) == len(FAMOUS)
+    assert skipped["missing"].tolist() == ["homemaker", "homemaker"]
+    assert honesty_skipped(glove, [("man", "king", "womn", "qeen")])["missing"].tolist() == ["womn, qeen"]
+
+
+def test_unknown_expected_answer_is_named_not_raised(glove):
+    assert unknown_expected(glove, "qeen") == f"the expected answer 'qeen' is not in {glove.name!r}"
+    assert unknown_expected(glove, " queen ") is None and unknown_expected(glove, "") is None
+    assert unknown_expected(glove, None) is None
 
 
 def test_odd_one_out_and_similarity_match_gensim(glove, gensim_kv):

@@ -9,16 +9,11 @@ from gensim.models import KeyedVectors
 from gensim.test.utils import datapath
 
 from app.errors import InputError
-from app.evaluation import core as evaluation
-from app.evaluation.core import (
-    BENCHMARKS,
-    COSMUL_EPSILON,
-    evaluate_analogies,
-    evaluate_benchmark,
-    evaluate_word_pairs,
-    read_analogies,
-    read_pairs,
-)
+from app.evaluation import analogy_bench, evaluate_benchmark
+from app.evaluation.analogy_bench import estimate_seconds, evaluate_analogies, search_range
+from app.evaluation.benchmarks import BENCHMARKS, read_analogies, read_pairs
+from app.evaluation.word_pairs import evaluate_word_pairs
+from app.geometry.analogies import COSMUL_EPSILON
 from app.io.samples import load_glove
 from app.space import EmbeddingSpace
 from tests.conftest import make_space
@@ -89,8 +84,10 @@ def test_case_variants_follow_gensims_top5_walk(glove, monkeypatch):
     space = make_space([words[i] for i in order], np.asarray(vectors)[order])
     kv = keyed_vectors(space)
     walks = []
-    walk = evaluation._gensim_walk
-    monkeypatch.setattr(evaluation, "_gensim_walk", lambda *args: walks.append(args) or walk(*args))
+    walk = analogy_bench._gensim_walk
+    monkeypatch.setattr(
+        analogy_bench, "_gensim_walk", lambda *args, **kwargs: walks.append(kwargs) or walk(*args, **kwargs)
+    )
     assert_same_as_gensim(space, kv, QUESTIONS, restrict_vocab=len(space))
     assert_same_as_gensim(space, kv, QUESTIONS, restrict_vocab=1_500)
     assert len(walks) > 20  # the rare path was taken, and agreed with gensim
@@ -316,3 +313,33 @@ def test_uploaded_file_objects_are_read():
 
     result = evaluate_analogies(TOY, Upload())
     assert result.name == "upload.txt" and result.total == 1
+
+
+# --- what the page offers and says ------------------------------------------------------------------
+def test_search_range_follows_the_largest_space():
+    assert search_range([20_000]) == search_range([20_000, 4])
+    small = search_range([20_000])
+    assert (small.minimum, small.default, small.maximum) == (1_000, 20_000, 20_000)
+    large = search_range([400_000, 20_000])
+    assert (large.default, large.maximum, large.step) == (300_000, 400_000, 10_000)
+    toy = search_range([4])
+    assert (toy.minimum, toy.default, toy.maximum) == (4, 4, 4)
+
+
+def test_estimate_grows_with_the_searched_words_and_3cosmul():
+    big, small = make_space(list("abcdefgh"), np.eye(8)), make_space(list("abcd"), np.eye(4))
+    add = estimate_seconds([big], restrict_vocab=8, method="3cosadd", questions=10**9)
+    assert add > estimate_seconds([big], restrict_vocab=4, method="3cosadd", questions=10**9) > 1
+    assert estimate_seconds([big], restrict_vocab=8, method="3cosmul", questions=10**9) > add
+    assert estimate_seconds([big, small], restrict_vocab=8, method="3cosadd", questions=10**9) > add
+
+
+def test_results_say_what_they_mean():
+    space = make_space(["man", "woman", "king", "queen"], [[1, 0, 0], [0, 1, 0], [1, 0, 1], [0, 1, 1]])
+    data = b": royals\nman woman king queen\nman king woman princess\n"
+    sentence = evaluate_analogies(space, (data, "royals.txt")).meaning("Toy")
+    assert sentence.startswith("Toy: the best answer was exactly the expected word for 1 of the 1 questions")
+    assert "1 of 2 (50.0%) were skipped because a word is not among its first 4 words" in sentence
+    pairs = b"man\twoman\t5\nking\tqueen\t6\nman\tking\t8\nwoman\tqueen\t9\n"
+    said = evaluate_word_pairs(space, (pairs, "p.tsv")).meaning("Toy", "Mine")
+    assert said.startswith("On Mine, Toy orders the 4 pairs it knows") and "Spearman ρ" in said

@@ -9,8 +9,9 @@ from app.io.loaders import load_vectors
 from app.io.samples import load_sample
 from app.space import EmbeddingSpace, all_shared
 from app.store.workspace import Workspace, new_token, published
-from app.training.core import TrainConfig, train
+from app.training.config import TrainConfig
 from app.training.corpus import builtin_corpus, open_corpus
+from app.training.run import train
 from tests.conftest import SAMPLE_DATA, make_space
 
 UPLOAD = b"3 2\nking 1 0\nqueen 0 1\nman 1 1\n"

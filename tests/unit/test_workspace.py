@@ -18,6 +18,8 @@ import pytest
 
 from app.errors import InputError
 from app.space import EmbeddingSpace
+from app.store import session_record
+from app.store.keys import SECRET_FILE, WorkspaceKeys
 from app.store.workspace import SavedSpace, Workspace, is_valid_token, new_token, published
 from tests.conftest import ROOT
 
@@ -499,3 +501,87 @@ def test_a_full_disk_is_an_input_error_and_keeps_the_previous_version(ws, monkey
     assert [e.id for e in ws.list()] == [first]
     assert ws.load(first).fingerprint == small_space("mine", seed=1).fingerprint
     assert [p for p in ws.path.iterdir() if p.name.startswith(".tmp-")] == []  # the half-written copy is gone
+
+
+# --- signed workspace keys: only keys this server issued are adopted ---------------------------------------
+def test_issued_keys_name_a_valid_workspace_token_and_are_accepted(tmp_path):
+    keys = WorkspaceKeys(tmp_path)
+    issued = {keys.issue() for _ in range(20)}
+    assert len(issued) == 20
+    for key in issued:
+        token = keys.token_of(key)
+        assert token is not None and is_valid_token(token) and key.startswith(token + ".")
+        Workspace(tmp_path, token).save(small_space("mine"))  # the token works as a workspace folder
+
+
+def test_keys_chosen_by_someone_else_are_refused(tmp_path):
+    keys = WorkspaceKeys(tmp_path)
+    key = keys.issue()
+    token, signature = key.split(".")
+    forged = [
+        new_token(),  # an old-style unsigned key, or any 22 characters someone picked
+        f"{new_token()}.{signature}",  # a real signature on another token
+        f"{token}.{'A' * 22}",
+        f"{token}.{signature[:-1]}{'B' if signature[-1] != 'B' else 'C'}",
+        key + "x",
+        "../" + key,
+        "",
+        None,
+        123,
+    ]
+    assert all(keys.token_of(candidate) is None for candidate in forged)
+    assert WorkspaceKeys(tmp_path / "another-server").token_of(key) is None  # another server's secret
+
+
+def test_the_secret_is_created_once_privately_and_survives_a_restart(tmp_path):
+    key = WorkspaceKeys(tmp_path).issue()
+    secret = tmp_path / SECRET_FILE
+    assert secret.stat().st_mode & 0o777 == 0o600
+    assert WorkspaceKeys(tmp_path).token_of(key) is not None  # a new process reads the same secret
+    assert [p.name for p in tmp_path.iterdir()] == [SECRET_FILE]  # no temp file left behind
+
+
+def test_concurrent_first_uses_agree_on_one_secret(tmp_path):
+    keys: list[str] = []
+    threads = [threading.Thread(target=lambda: keys.append(WorkspaceKeys(tmp_path).issue())) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(WorkspaceKeys(tmp_path).token_of(key) for key in keys)
+
+
+# --- the session record: what a reload brings back ----------------------------------------------------------
+def test_session_record_round_trip_and_atomic_replace(tmp_path):
+    record = session_record.SessionRecord(
+        spaces=(
+            session_record.Loaded("GloVe 6B 50d (top 20,000)", "sample", sample="glove", n_words=20_000),
+            session_record.Loaded("<img src=x>.txt", "saved"),
+            session_record.Loaded("class set", "published", id="0123456789abcdef"),
+        ),
+        active="<img src=x>.txt",
+    )
+    session_record.write(tmp_path, record)
+    assert session_record.read(tmp_path) == record
+    session_record.write(tmp_path, session_record.SessionRecord())
+    assert session_record.read(tmp_path) == session_record.SessionRecord()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [session_record.FILE]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not json", b"[]", b'{"format": "other"}', b'{"format": "embedding-lab-session", "spaces": 3}'],
+)
+def test_a_damaged_session_record_reads_as_empty(tmp_path, content):
+    (tmp_path / session_record.FILE).write_bytes(content)
+    assert session_record.read(tmp_path) == session_record.SessionRecord()
+
+
+def test_unknown_kinds_in_a_session_record_are_skipped(tmp_path):
+    data = {
+        "format": session_record.FORMAT,
+        "spaces": [{"name": "x", "kind": "pickle"}, {"name": "toy", "kind": "sample", "sample": "toy"}],
+        "active": "toy",
+    }
+    (tmp_path / session_record.FILE).write_text(json.dumps(data))
+    assert [s.name for s in session_record.read(tmp_path).spaces] == ["toy"]
