@@ -6,7 +6,8 @@ from app.errors import InputError
 from app.lessons.builtin import BUILTIN, builtin_lesson, builtin_lessons
 from app.lessons.format import parse_lesson
 from pages._ui import lessons
-from pages._ui.widgets import page_setup, report_errors
+from pages._ui.errors import report_errors
+from pages._ui.widgets import page_setup
 
 UPLOADED = "lesson_uploaded"
 

@@ -71,8 +71,9 @@ def recipe(name: str) -> Recipe:
 
 def train_runs(name: str, progress: Progress | None = None) -> dict[str, EmbeddingSpace]:
     """Train every run of the recipe now (what the files hold), label -> space."""
-    from app.training.core import TrainConfig, train
+    from app.training.config import TrainConfig
     from app.training.corpus import builtin_corpus
+    from app.training.run import train
 
     chosen = recipe(name)
     corpus = builtin_corpus(CORPUS)
@@ -126,8 +127,9 @@ def train_fasttext(path: Path = FASTTEXT) -> Path:
     """Train the lesson's small fastText model and save it in fastText's native format."""
     from gensim.models.fasttext import save_facebook_model
 
-    from app.training.core import TrainConfig, train
+    from app.training.config import TrainConfig
     from app.training.corpus import builtin_corpus
+    from app.training.run import train
 
     config = TrainConfig(
         model="fasttext",

@@ -212,7 +212,7 @@ def cooccurrences(sentences: Sequence[Sequence[str]], window: int = 2) -> Counts
     and the PPMI of those counts, with app.training's own counting and weighting."""
     from collections import Counter
 
-    from app.training.models import count_cooccurrences, positive_pmi
+    from app.training.ppmi import count_cooccurrences, positive_pmi
 
     frequency = Counter(word for sentence in sentences for word in sentence)
     words = tuple(sorted(frequency, key=lambda w: (-frequency[w], w)))
@@ -237,7 +237,7 @@ def ppmi_space(counts: Counts, dimensions: int = 10, seed: int = 0) -> tuple[Emb
     """Word vectors from the PPMI matrix's truncated SVD, and the singular values."""
     from scipy.sparse import csr_matrix
 
-    from app.training.models import svd_vectors
+    from app.training.ppmi import svd_vectors
 
     vectors, singular = svd_vectors(csr_matrix(counts.ppmi), min(dimensions, len(counts.words) - 1), seed)
     return EmbeddingSpace("tiny corpus · PPMI + SVD", counts.words, vectors, source={"shared": True}), singular
@@ -245,8 +245,9 @@ def ppmi_space(counts: Counts, dimensions: int = 10, seed: int = 0) -> tuple[Emb
 
 def word2vec_tiny(seed: int = 1) -> EmbeddingSpace:
     """gensim word2vec on the tiny corpus (10 dimensions, many epochs since it is so small)."""
-    from app.training.core import TrainConfig, train
+    from app.training.config import TrainConfig
     from app.training.corpus import builtin_corpus
+    from app.training.run import train
 
     config = TrainConfig(
         vector_size=10,

@@ -17,7 +17,8 @@ from app.lessons.markdown import safe_markdown
 from app.lessons.player import Player
 from app.space import EmbeddingSpace
 from pages._ui import cached
-from pages._ui.widgets import PAGES, report_errors
+from pages._ui.errors import report_errors
+from pages._ui.widgets import PAGES
 
 PLAYER = "lesson_player"
 VIEW_HEIGHT = 700
