@@ -21,6 +21,7 @@ PAGES = (
     ("pages/4_Evaluate.py", "Evaluate", ":material/leaderboard:"),
     ("pages/5_Bias.py", "Bias", ":material/balance:"),
     ("pages/6_Compare.py", "Compare", ":material/difference:"),
+    ("pages/7_Lessons.py", "Lessons", ":material/school:"),
 )
 
 FAVICON = Path(__file__).resolve().parents[2] / "assets" / "favicon.png"
