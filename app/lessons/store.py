@@ -7,6 +7,7 @@ into place: a crash leaves the old file or the new one, never half of one.
 
     <workspace>/lessons/<slug>.md       a teacher's saved lessons (private, like their spaces)
     <root>/_published/lessons/<slug>.md  the class shelf: every student may list and read
+    <workspace>/lesson-draft.md          the lesson being written ("Add this view to a lesson" appends here)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 
 LESSONS_DIR = "lessons"
 SUFFIX = ".md"
+DRAFT = "lesson-draft.md"
 MAX_LESSONS = 200
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,59}")
 
@@ -115,6 +117,27 @@ def workspace_lessons(workspace_path: os.PathLike | str) -> LessonShelf:
 def published_lessons(published_path: os.PathLike | str) -> LessonShelf:
     """The lessons on the class shelf (``published_path`` is the PublishedShelf's folder)."""
     return LessonShelf(Path(published_path) / LESSONS_DIR)
+
+
+def save_draft(workspace_path: os.PathLike | str, lesson: Lesson) -> None:
+    """Keep the lesson being written (the editor's working copy) in the workspace, atomically."""
+    parse_lesson(lesson.to_markdown(), name=DRAFT)
+    try:
+        _write_atomically(Path(workspace_path), DRAFT, lesson.to_markdown())
+    except OSError as exc:
+        raise InputError(f"Could not keep the draft lesson ({exc.strerror or exc}).") from exc
+
+
+def read_draft(workspace_path: os.PathLike | str) -> Lesson | None:
+    """The draft lesson in the workspace, or None when there is none (or it cannot be read)."""
+    path = Path(workspace_path) / DRAFT
+    try:
+        return parse_lesson(path.read_text(encoding="utf-8"), name=DRAFT)
+    except FileNotFoundError:
+        return None
+    except (InputError, OSError, UnicodeDecodeError) as exc:
+        logger.warning("ignoring an unreadable draft lesson %s: %s", path, exc)
+        return None
 
 
 def _lesson_files(folder: Path) -> tuple[Path, ...]:

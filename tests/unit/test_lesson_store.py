@@ -99,3 +99,11 @@ def test_published_lessons_live_on_the_class_shelf(tmp_path):
     shelf.save(_lesson())
     assert (tmp_path / "_published" / "lessons" / "near-means-similar.md").exists()
     assert parse_lesson(shelf.path.joinpath("near-means-similar.md").read_text()).title == _lesson().title
+
+
+def test_the_draft_round_trips_and_a_damaged_draft_reads_as_none(tmp_path):
+    assert store.read_draft(tmp_path) is None
+    store.save_draft(tmp_path, _lesson())
+    assert store.read_draft(tmp_path).to_markdown() == _lesson().to_markdown()
+    (tmp_path / store.DRAFT).write_text("---\ntitle: x\n")
+    assert store.read_draft(tmp_path) is None
