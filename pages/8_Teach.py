@@ -9,8 +9,9 @@ page_setup("Teach", ":material/school:")
 st.title("Teach")
 lesson_live.follow_list()
 lesson_live.follower()
-write_tab, lead_tab = st.tabs(["Write a lesson", "Lead it live"])
-with write_tab:
-    lesson = lesson_editor.editor()
-with lead_tab:
+st.header("Lead a lesson live")
+lead_box = st.container()
+st.header("Write a lesson")
+lesson = lesson_editor.editor()
+with lead_box:
     lesson_live.lead_panel(lesson)

@@ -20,6 +20,7 @@ from pages._ui.text import plain
 
 FOLLOWING = "live_following"
 AWAY = "live_stepped_away"
+TEACH_PAGE = "pages/8_Teach.py"
 
 
 @st.cache_resource(show_spinner=False)
@@ -109,7 +110,7 @@ def follow_list() -> None:
         elif cols[1].button("Follow", key=f"live_follow_{live.live_id}"):
             st.session_state[FOLLOWING] = live.live_id
             st.session_state[AWAY] = False
-            st.rerun()
+            st.switch_page(TEACH_PAGE)
 
 
 def follower() -> None:

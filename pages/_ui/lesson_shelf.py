@@ -8,7 +8,7 @@ from app.lessons import store
 from pages._ui import lesson_live, workspace
 from pages._ui.text import plain
 
-TEACH_PAGE = "pages/8_Teach.py"
+TEACH_PAGE = lesson_live.TEACH_PAGE
 
 
 def published_lessons_panel() -> None:
