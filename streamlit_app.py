@@ -6,7 +6,7 @@ from app.io.loaders import FORMATS, load_vectors
 from app.io.samples import GLOVE_DEFAULT, GLOVE_WORDS, SAMPLES
 from app.store.budgets import Budget, check_upload, upload_limits
 from app.store.caps import LOADED, ServerCaps
-from pages._ui import cached, session, state, workspace
+from pages._ui import cached, lesson_shelf, session, state, workspace
 from pages._ui.errors import report_errors
 from pages._ui.text import plain
 from pages._ui.widgets import page_setup, space_summary
@@ -101,3 +101,4 @@ else:
 st.divider()
 workspace.workspace_panel()
 workspace.class_shelf_panel()
+lesson_shelf.published_lessons_panel()

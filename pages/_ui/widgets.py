@@ -10,7 +10,7 @@ import streamlit as st
 from app.figures.home import norms_figure
 from app.io.summary import preview_frame, summarize
 from app.space import EmbeddingSpace
-from pages._ui import cached, session, share, state, workspace
+from pages._ui import add_to_lesson, cached, session, share, state, workspace
 from pages._ui.text import plain
 
 PAGES = (
@@ -48,6 +48,7 @@ def page_setup(title: str, icon: str, *, workspace_link: bool = False) -> None:
         session.show_data_in_address()
         st.divider()
         share.view_link_panel()
+        add_to_lesson.add_view_button(title)
         workspace.keep_in_browser()
 
 

@@ -51,11 +51,11 @@ def chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def server() -> Iterator[str]:
+def run_server(log_name: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """A `streamlit run` of the app on a free port with its own workspaces folder; yields its URL."""
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "streamlit-server.log").open("w")
+    log = (ARTIFACTS / log_name).open("w")
     process = subprocess.Popen(
         [
             sys.executable,
@@ -75,6 +75,7 @@ def server() -> Iterator[str]:
             **os.environ,
             "EMBEDDING_LAB_JOB_ISOLATION": "process",  # heavy jobs in worker processes, as `make run`
             "EMBEDDING_LAB_WORKSPACES": tempfile.mkdtemp(prefix="embedding-lab-e2e-workspaces-"),
+            **(extra_env or {}),
         },
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -90,7 +91,7 @@ def server() -> Iterator[str]:
             time.sleep(0.3)
     else:
         process.kill()
-        pytest.fail("streamlit did not start within 60 s; see test-artifacts/streamlit-server.log")
+        pytest.fail(f"streamlit did not start within 60 s; see test-artifacts/{log_name}")
     yield url
     process.terminate()
     try:
@@ -98,6 +99,20 @@ def server() -> Iterator[str]:
     except subprocess.TimeoutExpired:
         process.kill()
     log.close()
+
+
+@pytest.fixture(scope="session")
+def server() -> Iterator[str]:
+    yield from run_server("streamlit-server.log")
+
+
+TEACHER_CODE = "e2e-teacher-code"
+
+
+@pytest.fixture(scope="session")
+def teacher_server() -> Iterator[str]:
+    """A second server started with EMBEDDING_LAB_TEACHER_CODE set (publishing and leading enabled)."""
+    yield from run_server("streamlit-teacher-server.log", {"EMBEDDING_LAB_TEACHER_CODE": TEACHER_CODE})
 
 
 @pytest.fixture(scope="session")
