@@ -35,6 +35,7 @@ chromium:
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy  # type hints in app/ are checked, not wishes (settings: [tool.mypy] in pyproject.toml)
 
 test: $(VENV)/.installed-test chromium lint
 	$(BIN)/python -m pytest

@@ -3,6 +3,8 @@
 import streamlit as st
 
 from pages._ui import train as ui
+from pages._ui.graph_train import graph_section
+from pages._ui.interactions_train import interactions_section
 from pages._ui.widgets import page_setup
 
 page_setup("Train", ":material/model_training:")
@@ -13,6 +15,14 @@ st.write(
 )
 with st.expander("What am I looking at?"):
     st.markdown(ui.EXPLANATION)
+
+kind = st.radio("Data", list(ui.DATA_KINDS), format_func=ui.DATA_KINDS.get, horizontal=True, key="train_data")
+if kind == "graph":
+    graph_section()
+    st.stop()
+if kind == "interactions":
+    interactions_section()
+    st.stop()
 
 st.subheader("1. A corpus")
 corpus = ui.corpus_controls()

@@ -60,6 +60,8 @@ EXPLANATION = """
   moves the points as little as possible), so what moves is real change, not an arbitrary spin.
 """
 
+DATA_KINDS = {"text": "Text corpus", "graph": "Graph", "interactions": "Users and items"}
+
 KINDS = {
     "auto": "Detect",
     "lines": "One document per line",

@@ -1,0 +1,159 @@
+"""Train's "Graph" section: a built-in graph or an edge list, DeepWalk or node2vec settings, the job
+with progress and Cancel, then the numbers (link prediction AUC next to its baselines, ARI) and a
+link to Explore. The work is app.graphs'; this only draws it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from functools import partial
+from typing import Any
+
+import streamlit as st
+
+from app.graphs.builtin import BUILTIN_GRAPHS, builtin_graph
+from app.graphs.edges import Graph, read_edge_list
+from app.graphs.embed import METHODS, GraphConfig, GraphResult, embed_graph_job, graph_fingerprint
+from app.store.budgets import Budget, check_upload
+from pages._ui import state, workspace
+from pages._ui.background import background_result
+from pages._ui.errors import report_errors
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _builtin(key: str) -> Graph:
+    return builtin_graph(key)
+
+
+def graph_source() -> Graph | None:
+    source = st.segmented_control(
+        "Graph",
+        ["builtin", "upload"],
+        format_func=lambda s: "A built-in graph" if s == "builtin" else "My own edge list (upload)",
+        default="builtin",
+        key="graph_source",
+    )
+    with report_errors("read the graph"):
+        if source == "upload":
+            upload = st.file_uploader("Edge list (CSV/TSV: source, target, optional weight)", key="upload_edges")
+            if upload is None:
+                st.info("Choose a file above, or switch to a built-in graph.")
+                return None
+            check_upload(Budget.from_env(), upload.name, upload.size)
+            return read_edge_list(upload.getvalue(), filename=upload.name)
+        keys = list(BUILTIN_GRAPHS)
+        key = st.radio(
+            "Built-in graph",
+            keys,
+            format_func=lambda k: BUILTIN_GRAPHS[k].title,
+            captions=[BUILTIN_GRAPHS[k].description for k in keys],
+            key="graph_choice",
+        )
+        return _builtin(key)
+    return None
+
+
+def graph_settings(graph: Graph) -> GraphConfig | None:
+    cols = st.columns(4)
+    method = cols[0].radio("Walks", list(METHODS), format_func=METHODS.get, horizontal=True, key="graph_method")
+    p = cols[1].number_input(
+        "Return p", 0.01, 100.0, 1.0, step=0.25, disabled=method != "node2vec", key="graph_p",
+        help="Low p: walks often step back to where they came from (they stay local).",
+    )  # fmt: skip
+    q = cols[2].number_input(
+        "In-out q", 0.01, 100.0, 1.0, step=0.25, disabled=method != "node2vec", key="graph_q",
+        help="Low q: walks move outward (depth-first, communities); high q: they stay near (breadth-first, roles).",
+    )  # fmt: skip
+    dims = cols[3].number_input("Dimensions", 2, 300, 32, step=8, key="graph_dims")
+    cols = st.columns(4)
+    walks = cols[0].number_input("Walks per node", 1, 100, 10, key="graph_walks")
+    length = cols[1].number_input("Walk length", 2, 500, 40, key="graph_length")
+    window = cols[2].number_input("Window", 1, 50, 5, key="graph_window")
+    epochs = cols[3].number_input("Epochs", 1, 100, 5, key="graph_epochs")
+    seed = st.number_input("Seed", 0, 2**31 - 1, 1, key="graph_seed")
+    config = GraphConfig(
+        method=method or "deepwalk",
+        p=float(p),
+        q=float(q),
+        walks_per_node=int(walks),
+        walk_length=int(length),
+        vector_size=int(dims),
+        window=int(window),
+        epochs=int(epochs),
+        seed=int(seed),
+    )
+    with report_errors("use these settings"):
+        config.validate(graph.n_nodes)
+        return config
+    return None
+
+
+def graph_section() -> None:
+    """The whole Graph flow on Train."""
+    st.subheader("1. A graph")
+    graph = graph_source()
+    if graph is None:
+        return
+    cols = st.columns(3)
+    cols[0].metric("Nodes", f"{graph.n_nodes:,}")
+    cols[1].metric("Edges", f"{graph.n_edges:,}")
+    cols[2].metric("Weighted", "yes" if graph.weighted else "no")
+    for note in graph.notes:
+        st.caption(note)
+    st.subheader("2. Walks and word2vec")
+    config = graph_settings(graph)
+    if config is None:
+        return
+    st.subheader("3. Training")
+    key = ("graph", graph_fingerprint(graph), json.dumps(asdict(config), sort_keys=True))
+    steps = graph.n_nodes * config.walks_per_node * config.walk_length * config.epochs * 2
+    result = background_result(
+        slot="graph",
+        key=key,
+        shared=graph.shared,
+        label=f"{config.display_name} on {graph.name}",
+        work=partial(embed_graph_job, graph, config),
+        estimate_seconds=2 + steps / 400_000,
+        button_label="Train",
+    )
+    if result is not None:
+        graph_result_view(result, keep_space(result.space, result.report))
+
+
+def keep_space(space: Any, record: dict) -> str:
+    """Add a trained space to this session (once) and save it to the private workspace."""
+    kept: dict = st.session_state.setdefault("trained", {})
+    if space.fingerprint not in kept:
+        with report_errors("keep the trained space"):
+            kept[space.fingerprint] = state.add_space(space)
+            workspace.save(state.spaces()[kept[space.fingerprint]], extra={"training": record})
+            st.rerun()
+    return kept.get(space.fingerprint, space.name)
+
+
+def graph_result_view(result: GraphResult, name: str) -> None:
+    st.success(f"Trained **{name}**: {len(result.space):,} nodes × {result.space.dim} dimensions.")
+    st.page_link("pages/1_Explore.py", label="Open it in Explore", icon=":material/scatter_plot:")
+    evaluation = result.evaluation
+    auc = evaluation.get("link_auc")
+    if auc:
+        cols = st.columns(3)
+        cols[0].metric("Link prediction AUC (cosine)", f"{auc['cosine']:.2f}")
+        cols[1].metric("Common neighbours", f"{auc['common_neighbours']:.2f}")
+        cols[2].metric("Adamic–Adar", f"{auc['adamic_adar']:.2f}")
+        st.caption(
+            f"{evaluation['held_out_edges']} edges were hidden, the model trained again without them, and each score "
+            "ranked those edges against as many non-edges: AUC is the chance a hidden edge scores above a non-edge "
+            "(0.5 is guessing, 1 is perfect); the two baselines only count shared neighbours."
+        )
+    if "ari" in evaluation:
+        cols = st.columns(2)
+        cols[0].metric(f"Community recovery (ARI, k-means vs {evaluation['known']})", f"{evaluation['ari']:.2f}")
+        if "modularity_ari" in evaluation:
+            cols[1].metric("networkx's modularity communities (ARI)", f"{evaluation['modularity_ari']:.2f}")
+        st.caption(
+            "The adjusted Rand index compares k-means groups of the vectors with the known split: 1 is the same "
+            "split, 0 is no better than chance. Colour by it on Explore."
+        )
+    with st.expander("Reproducibility record"):
+        st.json(result.report, expanded=False)
