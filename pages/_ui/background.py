@@ -10,6 +10,7 @@ from typing import Any
 import streamlit as st
 
 from app.errors import Cancelled, InputError
+from app.runtime.limits import TooManyJobs
 from pages._ui import cached
 
 log = logging.getLogger("embedding_lab")
@@ -60,9 +61,13 @@ def background_result(
         for other in jobs.values():
             other.cancel()
         jobs.clear()
-        jobs[key] = cached.job_runner().submit(
-            label, work, estimate_seconds=estimate_seconds, owner=cached.session_id()
-        )
+        try:
+            jobs[key] = cached.job_runner().submit(
+                label, work, estimate_seconds=estimate_seconds, owner=cached.session_id(), browser=cached.browser_id()
+            )
+        except TooManyJobs as exc:  # this browser's other tabs hold its share of the queue
+            st.warning(str(exc))
+            return None
         st.rerun()
     return None
 

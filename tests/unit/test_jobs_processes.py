@@ -223,7 +223,7 @@ def test_errors_from_the_work_keep_their_type_and_message(runner):
     ("signum", "error", "expected"),
     [
         (signal.SIGSEGV, WorkerCrashed, "its worker process was killed by SIGSEGV"),
-        (signal.SIGKILL, JobLimitExceeded, "stopped by the system, most likely for using too much memory"),
+        (signal.SIGKILL, WorkerCrashed, "killed by SIGKILL from outside the app .* so not for going over its memory"),
     ],
 )
 def test_a_process_killed_by_a_signal_gives_a_clear_error(runner, signum, error, expected):
@@ -232,6 +232,21 @@ def test_a_process_killed_by_a_signal_gives_a_clear_error(runner, signum, error,
         job.result(WAIT)
     assert isinstance(caught.value, InputError)
     assert str(caught.value).startswith("Crashy ")
+
+
+def die_near_the_cap(n_bytes: int, *, progress):
+    """Allocate (and touch) ``n_bytes``, say so, then be SIGKILLed as the kernel's OOM killer would."""
+    block = np.ones(n_bytes // 8)
+    progress(0.5, "allocated", total=float(block[:10].sum()))
+    die(int(signal.SIGKILL), progress=progress)
+
+
+def test_a_sigkill_near_the_memory_cap_is_reported_as_memory(runner):
+    job = runner.submit("Greedy UMAP", die_near_the_cap, 450 * MB, max_memory_bytes=500 * MB)
+    expected = r"stopped by the system \(SIGKILL\), most likely for using too much memory"
+    with pytest.raises(JobLimitExceeded, match=expected):
+        job.result(WAIT)
+    assert "of its 500 MB memory limit" in str(job.future.exception())
 
 
 def test_cancel_owned_by_stops_one_sessions_jobs(runner, tmp_path):
