@@ -343,3 +343,36 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+ORPHAN_SCRIPT = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", '''
+import sys, time
+from app.runtime.worker import {how}
+{how}()
+print("watching", flush=True)
+time.sleep(60)
+'''], stdout=subprocess.PIPE, text=True)
+assert child.stdout.readline().strip() == "watching"
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("how", ["die_with_parent", "exit_when_orphaned"])
+def test_a_worker_side_process_dies_with_its_parent(how):
+    """After a server SIGKILL, its forkserver (still preloading) and job processes go too."""
+    import subprocess
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_SCRIPT.format(how=how)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    child_pid = int(parent.stdout.readline())
+    assert _alive(child_pid)
+    parent.kill()
+    parent.wait()
+    assert until(lambda: not _alive(child_pid))
