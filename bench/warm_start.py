@@ -59,6 +59,7 @@ def serve_one(job: str, points: int) -> dict:
 def fresh_server(job: str, points: int, cache_dir: Path) -> dict:
     env = {key: value for key, value in os.environ.items() if key not in ("NUMBA_CACHE_DIR", "EMBEDDING_LAB_NO_WARMUP")}
     env["EMBEDDING_LAB_CACHE_DIR"] = str(cache_dir)
+    env["PYTHONPATH"] = str(ROOT)  # the forkserver imports the app from here, whatever the installed copy
     command = [sys.executable, __file__, "--serve", job, "--points", str(points)]
     done = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, timeout=1800, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -295,8 +295,11 @@ def warm_up_umap_in_background() -> threading.Thread:
 
 
 def _warm_up_quietly() -> None:
+    from app.runtime.kernels import enable_disk_cache
+
     log = logging.getLogger("embedding_lab")
     try:
+        enable_disk_cache()  # a server that runs UMAP in its own process loads the kernels from disk, too
         log.info("UMAP warm-up finished in %.1f s", warm_up_umap())
     except Exception:  # a failed warm-up only means a slower first run
         log.exception("UMAP warm-up failed")

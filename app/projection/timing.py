@@ -18,6 +18,7 @@ from pathlib import Path
 MIN_RUNS = 2
 KEEP_RUNS = 20  # per method
 MAX_LINES = 400  # the file is rewritten with the last KEEP_RUNS per method beyond this
+MIN_SECONDS = 0.5  # runs shorter than this are not recorded: their time is mostly noise
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,8 @@ def _file() -> Path:
 
 def record(method: str, modelled: float, seconds: float) -> None:
     """Remember that a run the model put at ``modelled`` seconds took ``seconds``; never raises."""
-    if modelled <= 0 or seconds <= 0:
-        return
+    if modelled <= 0 or seconds < MIN_SECONDS:
+        return  # too short to say anything about this machine (or a stand-in in a test)
     try:
         path = _file()
         path.parent.mkdir(parents=True, exist_ok=True)

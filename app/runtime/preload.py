@@ -10,14 +10,15 @@ nothing else imports it (importing it runs ``preload()``). What it does, in orde
    their state. Jobs inherit one thread each, which is what the server wants anyway: it runs one
    job per core.
 3. Imports the heavy libraries and our modules, so every job process starts warm.
-4. Loads UMAP's compiled kernels from numba's disk cache when ``python -m app.runtime.kernels`` (or
-   an earlier start) put them there: about a second. It never compiles: on a machine where nothing
-   is cached yet, a UMAP job compiles in its own process and no other job waits for it.
+4. Turns numba's disk cache on for UMAP's kernels (``app.runtime.kernels``). It neither compiles nor
+   loads them: a UMAP job loads them from the disk cache in its own process (about a second once
+   ``python -m app.runtime.kernels`` or an earlier UMAP filled it; a compilation before that), and
+   no other job ever waits for them.
 5. Has job processes skip re-running the server's ``__main__`` (under Streamlit, the page script):
    jobs only call functions of importable modules.
 
 Nothing here may raise: an exception other than ImportError would stop the forkserver, and with
-it every job. EMBEDDING_LAB_NO_WARMUP=1 skips step 4 (tests).
+it every job.
 """
 
 from __future__ import annotations
@@ -60,7 +61,7 @@ def preload() -> None:
         _import_quietly(LIBRARIES)
         _import_quietly(["app.space", *_modules_of(APP_PACKAGES)])
         _no_tqdm_monitor()
-        _load_compiled_umap()
+        _cache_umap_kernels()
         _skip_main_in_job_processes()
     finally:
         stop_watching()
@@ -99,19 +100,14 @@ def _no_tqdm_monitor() -> None:
         pass
 
 
-def _load_compiled_umap() -> None:
-    """Turn numba's disk cache on; load UMAP's kernels from it if they are there (never compile here)."""
+def _cache_umap_kernels() -> None:
+    """Turn numba's disk cache on for UMAP's kernels; job processes inherit it."""
     try:
         from app.runtime import kernels
 
-        kernels.enable_disk_cache()  # job processes inherit it: what they compile is cached too
-        if os.environ.get("EMBEDDING_LAB_NO_WARMUP") or not kernels.is_compiled():
-            return
-        from app.projection.methods import warm_up_umap
-
-        log.info("worker preload: UMAP's kernels loaded from the disk cache in %.1f s", warm_up_umap(large=False))
-    except Exception:  # only means slower first UMAP runs
-        log.exception("worker preload: loading UMAP's kernels failed")
+        kernels.enable_disk_cache()
+    except Exception:  # only means UMAP jobs compile instead of loading
+        log.exception("worker preload: could not turn numba's disk cache on")
 
 
 def _skip_main_in_job_processes() -> None:

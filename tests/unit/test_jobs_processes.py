@@ -24,6 +24,17 @@ WAIT = 20  # seconds; only a safety net so a broken runner fails instead of hang
 MB = 2**20
 
 
+@pytest.fixture(scope="module", autouse=True)
+def forkserver_started():
+    """Start the worker forkserver once, before the tests' own safety-net timeouts start counting:
+    its preload imports every heavy library, which takes long on a loaded machine."""
+    runner = JobRunner(max_workers=1)
+    try:
+        runner.submit("ping", identify, 0, 0, scale=1).result(300)
+    finally:
+        runner.shutdown()
+
+
 @pytest.fixture
 def runner():
     runner = JobRunner(max_workers=1)
