@@ -19,7 +19,8 @@ $(VENV)/.installed-test: pyproject.toml
 	touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
-	$(BIN)/python serve.py --server.port $(PORT)  # streamlit run streamlit_app.py, UMAP warmed up at start
+	$(BIN)/python -m app.runtime.kernels  # compiles UMAP's kernels into .cache/ once after an install
+	$(BIN)/python serve.py --server.port $(PORT)  # streamlit run streamlit_app.py, job workers started at once
 
 # Playwright cannot download browsers here: the tests drive Debian's chromium.
 chromium:

@@ -1,9 +1,10 @@
 """Start the app: the job workers start warming up, then `streamlit run streamlit_app.py`.
 
-Heavy jobs run in processes forked from one warm forkserver (app.runtime.jobs), whose preload imports the
-heavy libraries and compiles UMAP's numba kernels once (about 45 s here). Streamlit has no start-up
-hook, so `make run` goes through this file: the warm-up happens while the server waits for its
-first visitor, not during a student's first UMAP.
+Heavy jobs run in processes forked from one warm forkserver (app.runtime.processes), whose preload
+imports the heavy libraries and loads UMAP's compiled kernels from numba's disk cache (a few
+seconds; `make run` fills that cache once after an install, see app.runtime.kernels). Streamlit has
+no start-up hook, so `make run` goes through this file: the forkserver starts while the server waits
+for its first visitor.
 Extra arguments go to `streamlit run` (e.g. `python serve.py --server.port 8502`).
 """
 
@@ -12,7 +13,7 @@ from pathlib import Path
 
 from streamlit.web import cli
 
-from app.runtime.jobs import start_workers
+from app.runtime.processes import start_workers
 
 if __name__ == "__main__":
     start_workers()

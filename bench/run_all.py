@@ -5,7 +5,8 @@ Each script runs in its own process (one at a time, so they do not compete for t
 its output shown as it comes and kept in bench/.cache/logs/NAME.log. A script reports through its
 last ``RESULT {json}`` line (bench/common.py: report_result): what was measured, our figure, the
 reference tool's, their ratio and a note. A script that fails, times out or prints no RESULT line
-gets a row saying so. bench/load_test.py (30 simulated students, several minutes) runs only with
+gets a row saying so. bench/warm_start.py starts four fresh servers (warm and cold numba cache) and
+takes a few minutes. bench/load_test.py (30 simulated students, several minutes) runs only with
 ``--with-load-test``. Exits 1 when any script failed or a result differs from its reference.
 
     .venv/bin/python bench/run_all.py [--with-load-test] [--only NAME ...] [--timeout 1800]

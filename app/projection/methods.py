@@ -19,6 +19,9 @@ from typing import Any
 import numpy as np
 
 from app.errors import InputError, Progress
+from app.projection import timing
+from app.projection.timing import Estimate
+from app.runtime.kernels import LARGE_PATH_COMPILE_SECONDS, SMALL_PATH_MAX_POINTS
 from app.space import EmbeddingSpace
 
 # One thread per job: the job runner already runs one job per core, and openTSNE with more threads
@@ -53,9 +56,20 @@ class Method:
     about: str = ""
     param_help: dict[str, str] = field(default_factory=dict)
 
+    def modelled_seconds(self, n_points: int, dim: int) -> float:
+        """The method's own time model (measured on a 2-core machine), before this machine's timings."""
+        seconds = self.overhead_seconds + self.seconds_per_point * n_points * max(1.0, dim / 50) ** 0.5
+        if self.run is _umap and n_points > SMALL_PATH_MAX_POINTS:
+            seconds += LARGE_PATH_COMPILE_SECONDS  # pynndescent's kernels, compiled in the job's process
+        return seconds
+
+    def estimate(self, n_points: int, dim: int) -> Estimate:
+        """Wall time on this machine: the model scaled by the runs timed here (see ``app.projection.timing``)."""
+        return timing.estimate(self.label, self.modelled_seconds(n_points, dim))
+
     def estimate_seconds(self, n_points: int, dim: int) -> float:
-        """A rough wall-time estimate on a 2-core machine, shown before a run."""
-        return self.overhead_seconds + self.seconds_per_point * n_points * max(1.0, dim / 50) ** 0.5
+        """``estimate(...).seconds``: the figure shown before a run."""
+        return self.estimate(n_points, dim).seconds
 
 
 def _prepare(matrix: np.ndarray, metric: str) -> np.ndarray:
@@ -186,9 +200,13 @@ def project(
     seed: int = 0,
     metric: str = "cosine",
     progress: Progress | None = None,
+    record_timing: bool = True,
     **params: Any,
 ) -> Projection:
-    """Project every row of ``space`` to 2 or 3 dimensions; same seed, same coordinates."""
+    """Project every row of ``space`` to 2 or 3 dimensions; same seed, same coordinates.
+
+    ``record_timing``: add this run's time to this machine's timings (``app.projection.timing``).
+    """
     if method not in METHODS:
         raise InputError(f"unknown projection method {method!r}; choose one of: {', '.join(METHODS)}")
     if n_components not in (2, 3):
@@ -221,12 +239,15 @@ def project(
     if not np.isfinite(coords).all():
         raise InputError(f"{spec.label} produced invalid coordinates; try another method or fewer duplicate points")
     report(1.0, "done")
+    seconds = time.perf_counter() - start
+    if record_timing:
+        timing.record(spec.label, spec.modelled_seconds(len(space), space.dim), seconds)
     return Projection(
         coords=coords,
         method=method,
         n_components=n_components,
         params={**used, "metric": metric, "seed": seed},
-        seconds=time.perf_counter() - start,
+        seconds=seconds,
         explained_variance=extra.get("explained_variance"),
         notes=tuple(notes),
     )
@@ -274,24 +295,33 @@ def warm_up_umap_in_background() -> threading.Thread:
 
 
 def _warm_up_quietly() -> None:
+    from app.runtime.kernels import enable_disk_cache
+
     log = logging.getLogger("embedding_lab")
     try:
+        enable_disk_cache()  # a server that runs UMAP in its own process loads the kernels from disk, too
         log.info("UMAP warm-up finished in %.1f s", warm_up_umap())
     except Exception:  # a failed warm-up only means a slower first run
         log.exception("UMAP warm-up failed")
 
 
-def warm_up_umap() -> float:
-    """Run small UMAPs so numba compiles its kernels now, not during a student's first run.
+def warm_up_umap(*, large: bool = True, say: Callable[[str], None] = lambda _: None) -> float:
+    """Run small UMAPs so numba compiles (or loads from its disk cache) its kernels now, not during
+    a student's first run; returns the seconds it took.
 
-    Above 4,096 points umap-learn switches to pynndescent, which compiles separately, so
-    the warm-up covers both paths and both metrics.
+    Below 4,096 points umap-learn computes exact neighbours; above, it switches to pynndescent,
+    which compiles separately: ``large`` covers that path too, with both metrics.
     """
     start = time.perf_counter()
     rng = np.random.default_rng(0)
-    for n, metric, components in ((300, "cosine", 2), (4200, "cosine", 2), (4200, "euclidean", 3)):
+    runs = [(300, "cosine", 2), (300, "euclidean", 3)]
+    if large:
+        runs += [(SMALL_PATH_MAX_POINTS + 105, "cosine", 2), (SMALL_PATH_MAX_POINTS + 105, "euclidean", 3)]
+    for n, metric, components in runs:
+        began = time.perf_counter()
         data = rng.normal(size=(n, 16)).astype(np.float32)
-        project(_toy_space(data), "umap", components, metric=metric, n_neighbors=10)
+        project(_toy_space(data), "umap", components, metric=metric, n_neighbors=10, record_timing=False)
+        say(f"UMAP of {n:,} points ({metric}, {components}D) compiled in {time.perf_counter() - began:.1f} s")
     return time.perf_counter() - start
 
 

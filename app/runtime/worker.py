@@ -1,105 +1,24 @@
-"""The worker-process side of ``app.runtime.jobs``: what runs inside the process of one job.
+"""What runs inside the process of one job (the child side of ``app.runtime.processes``).
 
-This module is imported in three places:
-
-- by ``app.runtime.jobs`` in the server, which only needs ``run_job`` as the child's entry point (the
-  import is light: nothing below runs there);
-- by the multiprocessing forkserver as its preload: there, and only there, ``preload()`` pins every
-  thread pool to one thread, imports the heavy libraries and compiles UMAP's numba kernels once;
-- in every job process, which the forkserver forks and which so inherits all of that, warm.
-
-Fork safety: the forkserver must not own thread pools when it forks. GNU OpenMP (numba's default
-threading layer here) aborts a forked child ("fork() called from a process already using GNU
-OpenMP"), and OpenBLAS's and pyarrow's jemalloc's background threads would be lost in the child
-while holding their state. ``preload()`` therefore sets the environment before any import: one
-OpenMP/BLAS/numba thread, a fork-safe numba threading layer, no jemalloc background thread and no
-tqdm monitor thread. Jobs inherit one thread each, which is also what the server wants: the runner
-already runs one job per core.
+The server imports this module only for ``run_job``, the child's entry point (nothing runs at
+import). Job processes are forked from the forkserver, whose preload (``app.runtime.preload``)
+made them warm and single-threaded.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
+import ctypes
 import os
 import pickle
 import resource
-import sys
-import time
+import signal
+import threading
 import traceback
-from multiprocessing import forkserver
+from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
-log = logging.getLogger("embedding_lab")
-
-SINGLE_THREADED = {
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "NUMBA_NUM_THREADS": "1",
-    "NUMBA_THREADING_LAYER": "forksafe",  # TBB when installed, else workqueue; never GNU OpenMP
-    "JE_ARROW_MALLOC_CONF": "background_thread:false",  # pyarrow's jemalloc starts a thread at import
-}
-"""Set in the forkserver before it imports anything heavy; every job process inherits them."""
-
-PRELOADED_LIBRARIES = ("numpy", "scipy", "pandas", "sklearn", "gensim", "openTSNE", "pynndescent", "umap")
-PRELOADED_APP_MODULES = (
-    "app.space",
-    "app.projection.methods",
-    "app.evaluation.analogy_bench",
-    "app.evaluation.word_pairs",
-    "app.bias.weat",
-    "app.bias.debias_check",
-    "app.training.run",
-)
-
-
-def preload() -> None:
-    """Make the forkserver warm: single-threaded pools, heavy imports, UMAP compiled (once).
-
-    Nothing here may raise: an exception other than ImportError would stop the forkserver, and
-    with it every job. EMBEDDING_LAB_NO_WARMUP=1 skips the UMAP compilation (tests).
-    """
-    began = time.perf_counter()
-    os.environ.update(SINGLE_THREADED)
-    for name in (*PRELOADED_LIBRARIES, *PRELOADED_APP_MODULES):
-        try:
-            importlib.import_module(name)
-        except Exception as exc:  # a missing optional library only means a colder job
-            log.debug("worker preload: could not import %s (%s)", name, exc)
-    try:
-        import tqdm
-
-        tqdm.tqdm.monitor_interval = 0  # no monitor thread (umap-learn draws tqdm bars)
-    except ImportError:
-        pass
-    if not os.environ.get("EMBEDDING_LAB_NO_WARMUP"):
-        try:
-            from app.projection.methods import warm_up_umap
-
-            log.info("worker preload: UMAP compiled in %.1f s", warm_up_umap())
-        except Exception:  # a failed warm-up only means slower first UMAP runs
-            log.exception("worker preload: UMAP warm-up failed")
-    threads, expected = _native_threads(), 1 + _numba_pool_threads()
-    if threads > expected:
-        log.warning("worker preload: %d threads alive before forking (expected %d); jobs may hang", threads, expected)
-    log.info("worker preload done in %.1f s", time.perf_counter() - began)
-
-
-def _numba_pool_threads() -> int:
-    """Threads of numba's pool if the warm-up launched it: fork-safe (workqueue or TBB, see above)."""
-    parallel = sys.modules.get("numba.np.ufunc.parallel")
-    if parallel is None or not getattr(parallel, "_is_initialized", False):
-        return 0
-    return int(getattr(parallel, "NUM_THREADS", 1))
-
-
-def _native_threads() -> int:
-    try:
-        return len(os.listdir("/proc/self/task"))
-    except OSError:
-        return 1
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def ready() -> None:
@@ -110,10 +29,11 @@ def run_job(conn: Connection) -> None:
     """The child's entry point: receive the work, cap resources, run it, report back, exit.
 
     Messages to the parent (pickled tuples, highest protocol so read-only arrays stay read-only):
-    ("progress", fraction, message, detail), then one of ("result", value),
+    ("progress", fraction, message, detail, address space in bytes), then one of ("result", value),
     ("error", exception, traceback text) or ("memory", traceback text).
     """
     os.setpgid(0, 0)  # our own process group: cancelling kills anything this job started, too
+    die_with_parent()  # the forkserver: it exits when the server does
     try:
         received = conn.recv_bytes()
     except (EOFError, OSError):  # the job was cancelled before it was sent
@@ -127,7 +47,7 @@ def run_job(conn: Connection) -> None:
     _limit_resources(max_seconds, max_memory_bytes)
 
     def progress(fraction: float, message: str, **detail: Any) -> None:
-        _send(conn, ("progress", float(fraction), str(message), detail))
+        _send(conn, ("progress", float(fraction), str(message), detail, _address_space_bytes()))
 
     try:
         value = work(*args, progress=progress, **kwargs)
@@ -186,16 +106,39 @@ def _portable(exc: BaseException) -> Exception:
     return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _imported_by_the_forkserver() -> bool:
-    """True while the forkserver imports this module as its preload, and nowhere else."""
-    main = forkserver.main.__code__
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code is main:
-            return True
-        frame = frame.f_back
-    return False
+def die_with_parent() -> None:
+    """Have the kernel SIGKILL this process when the thread that started it ends (Linux).
+
+    Right for a job process, whose parent is the forkserver's only thread; for a process started
+    by a short-lived server thread (the forkserver itself) use ``exit_when_orphaned`` instead.
+    """
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the CPU-time backstop still ends an orphan
+        return
+    if os.getppid() == 1:  # the parent died before prctl took effect
+        os._exit(1)
 
 
-if _imported_by_the_forkserver():
-    preload()
+def exit_when_orphaned(every: float = 0.5) -> Callable[[], None]:
+    """Exit this process as soon as its parent is gone (polled by a thread); returns a stop function.
+
+    The forkserver runs it while it preloads: a server killed meanwhile takes the forkserver (and
+    its compilation) with it at once. The thread must be stopped before the forkserver forks.
+    """
+    parent, stop = os.getppid(), threading.Event()
+
+    def watch() -> None:
+        while not stop.wait(every):
+            if os.getppid() != parent:
+                os._exit(1)
+
+    thread = threading.Thread(target=watch, name="exit-when-orphaned", daemon=True)
+    thread.start()
+
+    def stop_watching() -> None:
+        stop.set()
+        thread.join()
+
+    return stop_watching

@@ -16,6 +16,7 @@ from typing import Any
 import streamlit as st
 
 from app.errors import Cancelled, InputError
+from app.runtime.limits import TooManyJobs
 from pages._ui import cached
 
 log = logging.getLogger("embedding_lab")
@@ -73,6 +74,7 @@ def background_result(
     label: str,
     work: Callable[..., Any],
     estimate_seconds: float,
+    estimate_certain: bool = True,
     button_label: str,
     show_details: Callable[[list[dict]], None] | None = None,
 ) -> Any | None:
@@ -110,16 +112,23 @@ def background_result(
         else:
             results.put(key, value)
             return value
-    st.info(f"{label}: about {max(1, round(estimate_seconds))} s on this server. It runs in the background.")
+    guess = "" if estimate_certain else " (a rough guess: few runs of it timed on this server yet)"
+    st.info(f"{label}: about {max(1, round(estimate_seconds))} s on this server{guess}. It runs in the background.")
     if st.button(button_label, type="primary", key=f"run_{slot}"):
         for other in jobs.values():
             _shared_runs().let_go(other)
         jobs.clear()
 
         def start() -> Any:
-            return cached.job_runner().submit(label, work, estimate_seconds=estimate_seconds, owner=cached.session_id())
+            return cached.job_runner().submit(
+                label, work, estimate_seconds=estimate_seconds, owner=cached.session_id(), browser=cached.browser_id()
+            )
 
-        jobs[key] = _shared_runs().join_or_start(key, start) if shared else start()
+        try:
+            jobs[key] = _shared_runs().join_or_start(key, start) if shared else start()
+        except TooManyJobs as exc:  # this browser's other tabs hold its share of the queue
+            st.warning(str(exc))
+            return None
         st.rerun()
     return None
 

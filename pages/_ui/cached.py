@@ -4,6 +4,7 @@ so every session may share one copy), the job runner, and result caches keyed on
 
 from __future__ import annotations
 
+import hashlib
 import os
 import threading
 import time
@@ -14,7 +15,9 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app.io.samples import load_sample
 from app.projection.methods import warm_up_umap_in_background
-from app.runtime.jobs import JobRunner, OwnerWatch, ResultCache
+from app.runtime.cache import ResultCache
+from app.runtime.jobs import JobRunner
+from app.runtime.owners import OwnerWatch
 from app.space import EmbeddingSpace
 
 
@@ -40,6 +43,24 @@ def session_id() -> str | None:
     """This browser session's id (the owner of the jobs it starts)."""
     context = get_script_run_ctx()
     return context.session_id if context else None
+
+
+def browser_id() -> str | None:
+    """An id for this browser, the same in all its tabs (the jobs cap counts per browser): a hash of
+    the token in Streamlit's XSRF cookie, which the browser keeps for every tab. None without it."""
+    try:
+        cookie = st.context.cookies.get("_streamlit_xsrf")
+    except Exception:  # no browser behind this run (AppTest, a bare script)
+        return None
+    parts = cookie.split("|") if cookie else []
+    if len(parts) != 4 or parts[0] != "2":
+        return None
+    try:
+        mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
+    except ValueError:
+        return None
+    token = bytes(byte ^ mask[i % len(mask)] for i, byte in enumerate(masked))
+    return hashlib.sha256(token).hexdigest()[:32]
 
 
 def _stop_jobs_of_closed_sessions(runner: JobRunner) -> None:

@@ -163,13 +163,15 @@ def projection_for(request: ProjectionRequest) -> Projection | None:
     if len(request.space) > spec.max_points:
         st.error(f"{spec.label} is limited to {spec.max_points:,} points here; choose fewer points or PCA/UMAP.")
         return None
+    estimate = spec.estimate(len(request.space), request.space.dim)
     return background_result(
         slot="projection",
         key=request.key,
         shared=request.space.shared,
         label=request.label,
         work=request.job(),
-        estimate_seconds=spec.estimate_seconds(len(request.space), request.space.dim),
+        estimate_seconds=estimate.seconds,
+        estimate_certain=estimate.certain,
         button_label=f"Run {spec.label}",
     )
 

@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.io.export import to_word2vec_text
 from app.io.loaders import load_vectors
-from app.runtime.jobs import ResultCache
+from app.runtime.cache import ResultCache
 from pages._ui import cached, explore
 from tests.conftest import ROOT, open_page
 

@@ -4,7 +4,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from app.errors import Cancelled, InputError
-from app.runtime.jobs import Job, JobRunner, ResultCache
+from app.runtime.cache import ResultCache
+from app.runtime.jobs import Job, JobRunner
 
 WAIT = 10  # seconds; only a safety net so a broken runner fails instead of hanging
 
@@ -221,8 +222,6 @@ def test_result_cache_is_thread_safe():
 
 
 def test_result_cache_computes_once():
-    from app.runtime.jobs import ResultCache
-
     cache, calls = ResultCache(max_entries=2), []
     assert cache.get_or_compute("k", lambda: calls.append(1) or "value") == "value"
     assert cache.get_or_compute("k", lambda: calls.append(1) or "other") == "value"
@@ -303,7 +302,7 @@ def test_shutdown_cancels_what_is_left():
 
 
 def test_owner_watch_stops_jobs_of_owners_gone_past_the_grace_period(runner):
-    from app.runtime.jobs import OwnerWatch
+    from app.runtime.owners import OwnerWatch
 
     gate = Gate()
     job = runner.submit("mine", gate, 1, owner="tab-1")
@@ -323,3 +322,72 @@ def test_owner_watch_stops_jobs_of_owners_gone_past_the_grace_period(runner):
     gate.release.set()
     with pytest.raises(Cancelled):
         job.result()
+
+
+# --- fairness and the per-browser cap (thread isolation) ----------------------------------
+def test_waiting_jobs_take_turns_between_browsers(runner):
+    gate = Gate()
+    running = runner.submit("running", gate, 0, owner="a")
+    assert gate.started.wait(WAIT)
+    hog = [runner.submit(f"a{i}", Gate(), i, owner="a", browser="A") for i in range(1)]
+    runner.max_jobs_per_owner = 10
+    hog += [runner.submit(f"a{i}", Gate(), i, owner="a", browser="A") for i in range(1, 3)]
+    other = runner.submit("b0", Gate(), "b", owner="b", browser="B")
+    third = runner.submit("c0", Gate(), "c", owner="c", browser="C")
+    # submitted last, but B and C have not been served yet: they go before A's second and third job
+    assert [job.label for job in runner.jobs()] == ["running", "a0", "b0", "c0", "a1", "a2"]
+    assert [runner.queue_position(job) for job in (hog[0], other, third, hog[1], hog[2])] == [1, 2, 3, 4, 5]
+    for job in (*hog, other, third):
+        job.cancel()
+    gate.release.set()
+    assert running.result(WAIT) == 0
+
+
+def test_starts_follow_the_turns():
+    runner = JobRunner(max_workers=1, isolation="thread", max_jobs_per_owner=5)
+    started: list[str] = []
+    first = Gate()
+    try:
+        runner.submit("first", first, "x", browser="A")
+        assert first.started.wait(WAIT)
+
+        def note(name, *, progress):
+            started.append(name)
+            return name
+
+        jobs = [runner.submit(name, note, name, browser=name[0]) for name in ("A1", "A2", "B1", "A3", "B2", "C1")]
+        first.release.set()
+        assert [job.result(WAIT) for job in jobs] == ["A1", "A2", "B1", "A3", "B2", "C1"]
+        assert started == ["B1", "C1", "A1", "B2", "A2", "A3"]  # A just had its turn when they queued
+    finally:
+        runner.shutdown()
+
+
+def test_one_browser_may_have_two_jobs_across_its_tabs(runner, monkeypatch):
+    from app.runtime.limits import TooManyJobs
+
+    gate = Gate()
+    first = runner.submit("first", gate, 1, owner="tab-1", browser="browser-A")
+    second = runner.submit("second", Gate(), 2, owner="tab-2", browser="browser-A")
+    with pytest.raises(TooManyJobs, match=r"third was not started: this browser already has 2 jobs queued or running"):
+        runner.submit("third", Gate(), 3, owner="tab-3", browser="browser-A")
+    assert runner.jobs() == [first, second]
+    other = runner.submit("someone else", Gate(), 4, owner="tab-9", browser="browser-B")  # not counted against A
+    second.cancel()
+    assert gate.started.wait(WAIT)
+    again = runner.submit("third again", Gate(), 3, owner="tab-3", browser="browser-A")  # a slot came free
+    for job in (first, other, again):
+        job.cancel()
+    gate.release.set()
+
+
+def test_the_cap_comes_from_the_environment(monkeypatch):
+    monkeypatch.setenv("EMBEDDING_LAB_MAX_JOBS_PER_BROWSER", "5")
+    runner = JobRunner(max_workers=1, isolation="thread")
+    try:
+        assert runner.max_jobs_per_owner == 5
+    finally:
+        runner.shutdown()
+    monkeypatch.setenv("EMBEDDING_LAB_MAX_JOBS_PER_BROWSER", "zero")
+    with pytest.raises(ValueError, match="EMBEDDING_LAB_MAX_JOBS_PER_BROWSER"):
+        JobRunner(max_workers=1, isolation="thread")

@@ -24,6 +24,17 @@ WAIT = 20  # seconds; only a safety net so a broken runner fails instead of hang
 MB = 2**20
 
 
+@pytest.fixture(scope="module", autouse=True)
+def forkserver_started():
+    """Start the worker forkserver once, before the tests' own safety-net timeouts start counting:
+    its preload imports every heavy library, which takes long on a loaded machine."""
+    runner = JobRunner(max_workers=1)
+    try:
+        runner.submit("ping", identify, 0, 0, scale=1).result(300)
+    finally:
+        runner.shutdown()
+
+
 @pytest.fixture
 def runner():
     runner = JobRunner(max_workers=1)
@@ -223,7 +234,7 @@ def test_errors_from_the_work_keep_their_type_and_message(runner):
     ("signum", "error", "expected"),
     [
         (signal.SIGSEGV, WorkerCrashed, "its worker process was killed by SIGSEGV"),
-        (signal.SIGKILL, JobLimitExceeded, "stopped by the system, most likely for using too much memory"),
+        (signal.SIGKILL, WorkerCrashed, "killed by SIGKILL from outside the app .* so not for going over its memory"),
     ],
 )
 def test_a_process_killed_by_a_signal_gives_a_clear_error(runner, signum, error, expected):
@@ -232,6 +243,21 @@ def test_a_process_killed_by_a_signal_gives_a_clear_error(runner, signum, error,
         job.result(WAIT)
     assert isinstance(caught.value, InputError)
     assert str(caught.value).startswith("Crashy ")
+
+
+def die_near_the_cap(n_bytes: int, *, progress):
+    """Allocate (and touch) ``n_bytes``, say so, then be SIGKILLed as the kernel's OOM killer would."""
+    block = np.ones(n_bytes // 8)
+    progress(0.5, "allocated", total=float(block[:10].sum()))
+    die(int(signal.SIGKILL), progress=progress)
+
+
+def test_a_sigkill_near_the_memory_cap_is_reported_as_memory(runner):
+    job = runner.submit("Greedy UMAP", die_near_the_cap, 450 * MB, max_memory_bytes=500 * MB)
+    expected = r"stopped by the system \(SIGKILL\), most likely for using too much memory"
+    with pytest.raises(JobLimitExceeded, match=expected):
+        job.result(WAIT)
+    assert "of its 500 MB memory limit" in str(job.future.exception())
 
 
 def test_cancel_owned_by_stops_one_sessions_jobs(runner, tmp_path):
@@ -328,3 +354,36 @@ def _alive(pid: int) -> bool:
         return Path(f"/proc/{pid}/status").read_text().split("State:")[1].split()[0] != "Z"
     except (OSError, IndexError):
         return False
+
+
+ORPHAN_SCRIPT = """
+import os, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", '''
+import sys, time
+from app.runtime.worker import {how}
+{how}()
+print("watching", flush=True)
+time.sleep(60)
+'''], stdout=subprocess.PIPE, text=True)
+assert child.stdout.readline().strip() == "watching"
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.parametrize("how", ["die_with_parent", "exit_when_orphaned"])
+def test_a_worker_side_process_dies_with_its_parent(how):
+    """After a server SIGKILL, its forkserver (still preloading) and job processes go too."""
+    import subprocess
+
+    parent = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN_SCRIPT.format(how=how)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    child_pid = int(parent.stdout.readline())
+    assert _alive(child_pid)
+    parent.kill()
+    parent.wait()
+    assert until(lambda: not _alive(child_pid))
