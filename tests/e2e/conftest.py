@@ -51,7 +51,9 @@ def chromium() -> str:
     return path
 
 
-def run_server(log_name: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+def run_server(
+    log_name: str, extra_env: dict[str, str] | None = None, *, script: str = "streamlit_app.py"
+) -> Iterator[str]:
     """A `streamlit run` of the app on a free port with its own workspaces folder; yields its URL."""
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
@@ -62,7 +64,7 @@ def run_server(log_name: str, extra_env: dict[str, str] | None = None) -> Iterat
             "-m",
             "streamlit",
             "run",
-            str(ROOT / "streamlit_app.py"),
+            str(ROOT / script),
             "--server.port",
             str(port),
             "--server.address",
@@ -104,6 +106,15 @@ def run_server(log_name: str, extra_env: dict[str, str] | None = None) -> Iterat
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
     yield from run_server("streamlit-server.log")
+
+
+@pytest.fixture(scope="session")
+def hardened_server() -> Iterator[str]:
+    """The app as `make run` serves it (lab_server.py: security headers), with a 1 MB upload cap
+    so that refusing an oversized upload costs a test one megabyte, not five hundred."""
+    yield from run_server(
+        "streamlit-hardened-server.log", {"STREAMLIT_SERVER_MAX_UPLOAD_SIZE": "1"}, script="lab_server.py"
+    )
 
 
 TEACHER_CODE = "e2e-teacher-code"
