@@ -20,7 +20,7 @@ $(VENV)/.installed-test: pyproject.toml
 
 run: $(VENV)/.installed
 	$(BIN)/python -m app.runtime.kernels  # compiles UMAP's kernels into .cache/ once after an install
-	$(BIN)/python serve.py --server.port $(PORT)  # streamlit run streamlit_app.py, job workers started at once
+	$(BIN)/python serve.py --server.port $(PORT)  # streamlit run lab_server.py (security headers), job workers started at once
 
 # Playwright cannot download browsers here: the tests drive Debian's chromium.
 chromium:

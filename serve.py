@@ -1,4 +1,5 @@
-"""Start the app: the job workers start warming up, then `streamlit run streamlit_app.py`.
+"""Start the app: the job workers start warming up, then `streamlit run lab_server.py` (the app with
+security headers, see lab_server.py).
 
 Heavy jobs run in processes forked from one warm forkserver (app.runtime.processes), whose preload
 imports the heavy libraries and loads UMAP's compiled kernels from numba's disk cache (a few
@@ -17,5 +18,5 @@ from app.runtime.processes import start_workers
 
 if __name__ == "__main__":
     start_workers()
-    sys.argv = ["streamlit", "run", str(Path(__file__).resolve().parent / "streamlit_app.py"), *sys.argv[1:]]
+    sys.argv = ["streamlit", "run", str(Path(__file__).resolve().parent / "lab_server.py"), *sys.argv[1:]]
     sys.exit(cli.main())

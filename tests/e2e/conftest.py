@@ -105,7 +105,8 @@ def run_server(
 
 @pytest.fixture(scope="session")
 def server() -> Iterator[str]:
-    yield from run_server("streamlit-server.log")
+    """The app as `make run` serves it: lab_server.py, security headers included."""
+    yield from run_server("streamlit-server.log", script="lab_server.py")
 
 
 @pytest.fixture(scope="session")
@@ -123,7 +124,9 @@ TEACHER_CODE = "e2e-teacher-code"
 @pytest.fixture(scope="session")
 def teacher_server() -> Iterator[str]:
     """A second server started with EMBEDDING_LAB_TEACHER_CODE set (publishing and leading enabled)."""
-    yield from run_server("streamlit-teacher-server.log", {"EMBEDDING_LAB_TEACHER_CODE": TEACHER_CODE})
+    yield from run_server(
+        "streamlit-teacher-server.log", {"EMBEDDING_LAB_TEACHER_CODE": TEACHER_CODE}, script="lab_server.py"
+    )
 
 
 @pytest.fixture(scope="session")
