@@ -22,7 +22,6 @@ from pages._ui import lessons, workspace
 from pages._ui.errors import report_errors
 from pages._ui.text import plain
 
-FOLLOWING = "live_following"
 AWAY = "live_stepped_away"
 SEEN = "live_seen_version"
 LESSONS_PAGE = "pages/7_Lessons.py"
@@ -73,7 +72,6 @@ def play_live(state: Player) -> None:
     if live is None:
         st.info("This live lesson has ended.")
         st.button("All lessons", on_click=lessons.close_lesson, key="lesson_close")
-        st.session_state.pop(FOLLOWING, None)
         return
     leading = registry().led_by(_leader())
     if leading is not None and leading.live_id == live.live_id:
@@ -121,12 +119,11 @@ def _leading(live_id: str) -> None:
 
 
 def _follow(live: LiveState, state: Player) -> None:
-    st.session_state[FOLLOWING] = live.live_id
     st.session_state[SEEN] = live.version
     away = bool(st.session_state.get(AWAY))
     _watch(live.live_id)
-    if away:
-        controls = lessons.Controls(close=False)
+    if away:  # the student browses on their own, and may leave the lesson (All lessons)
+        controls = lessons.Controls()
     else:
         state.step = live.step
 
@@ -162,7 +159,6 @@ def _set_away(away: bool) -> None:
 def follow(live_id: str) -> None:
     """Follow the live lesson ``live_id``: the player opens it at the class's step."""
     live = registry().state(live_id)
-    st.session_state[FOLLOWING] = live_id
     st.session_state[AWAY] = False
     lessons.open_lesson(f"{lessons.LIVE}{live_id}", live.step if live else 0)
 

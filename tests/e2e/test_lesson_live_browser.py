@@ -38,7 +38,7 @@ def test_teacher_publishes_and_leads_a_follower_moves_with_them(browser, teacher
 
         teacher.get_by_role("link", name="Lessons").first.click()
         teacher.get_by_role("heading", name="Lessons", level=1).wait_for()
-        teacher.get_by_text("from your teacher").first.wait_for()
+        teacher.locator("text=from your teacher >> visible=true").first.wait_for()
         teacher.screenshot(path=str(ARTIFACTS / "lesson-list-published.png"), full_page=True)
         teacher.get_by_role("button", name="Start").first.click()
         teacher.get_by_role("button", name="Lead this lesson live").click()
