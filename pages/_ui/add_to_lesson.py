@@ -13,9 +13,9 @@ from app.lessons import store
 from app.lessons.format import LEVELS, MAX_STEPS, Lesson, Show, Step
 from pages._ui import session, workspace
 from pages._ui.errors import report_errors
-from pages._ui.lesson_editor import RELOAD
 
 PRIVATE_KEYS = ("ws",)
+RELOAD = "lesson_reload_draft"  # tells the lesson editor to reload the draft from the workspace
 
 
 def view_target(page: str) -> str:

@@ -16,16 +16,17 @@ import streamlit as st
 from app.errors import InputError
 from app.lessons import store
 from app.lessons.format import LEVELS, Lesson, parse_lesson
-from pages._ui import workspace
+from app.lessons.player import Player
+from pages._ui import lessons, workspace
+from pages._ui.add_to_lesson import RELOAD
 from pages._ui.errors import report_errors
-from pages._ui.lesson_step import render_step
 from pages._ui.text import plain
 
 ORDER = "lesson_step_ids"
 TITLE, LEVEL, SUMMARY = "lesson_title", "lesson_level", "lesson_summary"
 FIELDS = ("title", "text", "show", "ask", "guess", "answer")
 LOADED_FROM = "lesson_loaded_from"
-RELOAD = "lesson_reload_draft"
+PREVIEW = "lesson_preview_player"
 MAX_UPLOAD_BYTES = 400_000
 
 
@@ -201,11 +202,12 @@ def editor() -> Lesson | None:
 
 
 def _preview(lesson: Lesson) -> None:
-    with st.expander("Preview as a student", expanded=False):
-        shown = st.number_input("Step", min_value=1, max_value=len(lesson.steps), value=1, key="lesson_preview_step")
-        step = lesson.steps[int(shown) - 1]
-        reveal = st.toggle("Show the answer", key="lesson_preview_reveal")
-        render_step(step, index=int(shown) - 1, total=len(lesson.steps), revealed=reveal, key="preview")
+    """The lesson in the student's player (widgets and views included), drawn only when asked for."""
+    if not st.toggle("Preview as a student", key="lesson_preview"):
+        return
+    state = st.session_state.setdefault(PREVIEW, Player("preview"))
+    with st.container(border=True):
+        lessons.play(lesson, state, controls=lessons.Controls(close=False, in_url=False))
 
 
 def _file_buttons(lesson: Lesson) -> None:

@@ -8,11 +8,11 @@ from app.lessons import store
 from pages._ui import lesson_live, workspace
 from pages._ui.text import plain
 
-TEACH_PAGE = lesson_live.TEACH_PAGE
+TEACH_PAGE = "pages/8_Teach.py"
 
 
 def published_lessons_panel() -> None:
-    """Published lessons (title, level, summary) and live lessons to follow; a link to the Teach page."""
+    """Published lessons (title, level, summary) and live lessons to follow; links to Lessons and Teach."""
     lessons = store.published_lessons(workspace.shelf().path).list()
     lesson_live.follow_list()
     if lessons:
@@ -21,4 +21,5 @@ def published_lessons_panel() -> None:
             lesson = entry.lesson
             summary = f" · {plain(lesson.summary)}" if lesson.summary else ""
             st.markdown(f"**{plain(lesson.title)}** · {plain(lesson.level)} · {len(lesson.steps)} steps{summary}")
-    st.page_link(TEACH_PAGE, label="Write, lead or follow a lesson", icon=":material/school:")
+        st.page_link(lesson_live.LESSONS_PAGE, label="Open them on the Lessons page", icon=":material/school:")
+    st.page_link(TEACH_PAGE, label="Write or lead a lesson", icon=":material/co_present:")

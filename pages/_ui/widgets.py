@@ -22,6 +22,7 @@ PAGES = (
     ("pages/5_Bias.py", "Bias", ":material/balance:"),
     ("pages/6_Compare.py", "Compare", ":material/difference:"),
     ("pages/7_Lessons.py", "Lessons", ":material/school:"),
+    ("pages/8_Teach.py", "Teach", ":material/co_present:"),
 )
 
 FAVICON = Path(__file__).resolve().parents[2] / "assets" / "favicon.png"

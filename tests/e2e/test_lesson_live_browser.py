@@ -1,4 +1,5 @@
-"""A teacher publishes a lesson and leads two steps live; a second browser following it moves with them."""
+"""A teacher publishes a lesson and leads two steps live from the Lessons page; a second browser
+following it there moves with them."""
 
 import pytest
 
@@ -25,7 +26,7 @@ def test_teacher_publishes_and_leads_a_follower_moves_with_them(browser, teacher
         code = teacher.get_by_label("Teacher code")
         code.fill(TEACHER_CODE)
         code.press("Enter")
-        teacher.get_by_text("Write, lead or follow a lesson").click()
+        teacher.get_by_text("Write or lead a lesson").click()
         teacher.get_by_role("heading", name="Teach", level=1).wait_for()
         teacher.get_by_label("Lesson title").fill("Live <b>demo</b>")
         teacher.get_by_label("Lesson title").press("Enter")
@@ -35,26 +36,31 @@ def test_teacher_publishes_and_leads_a_follower_moves_with_them(browser, teacher
         teacher.get_by_text("Published Live <b>demo</b> to the class.").wait_for()
         teacher.screenshot(path=str(ARTIFACTS / "lesson-teacher-editor.png"), full_page=True)
 
-        teacher.get_by_role("button", name="Lead Live <b>demo</b> live").click()
+        teacher.get_by_role("link", name="Lessons").first.click()
+        teacher.get_by_role("heading", name="Lessons", level=1).wait_for()
+        teacher.locator("text=from your teacher >> visible=true").first.wait_for()
+        teacher.screenshot(path=str(ARTIFACTS / "lesson-list-published.png"), full_page=True)
+        teacher.get_by_role("button", name="Start").first.click()
+        teacher.get_by_role("button", name="Lead this lesson live").click()
         teacher.get_by_text("students following it are on step 1").wait_for()
 
         student.reload()
         student.get_by_text("Lessons from your teacher").wait_for()
         student.get_by_text("Live <b>demo</b> · beginner · 2 steps").wait_for()
         assert student.locator("b", has_text="demo").count() == 0  # the title shows as text
-        student.get_by_role("button", name="Follow").click()
+        student.get_by_role("button", name="Follow the live lesson").click()
         student.get_by_text("Following Live <b>demo</b> live").wait_for()
         student.get_by_text("Step 1 of 2", exact=True).wait_for()
         student.screenshot(path=str(ARTIFACTS / "lesson-follower-step1.png"), full_page=True)
 
-        teacher.get_by_role("button", name="Next step").click()
+        teacher.get_by_role("button", name="Next").click()
         teacher.get_by_text("students following it are on step 2").wait_for()
         student.get_by_text("Step 2 of 2", exact=True).wait_for(timeout=MOVE_WITHIN_MS)
         student.screenshot(path=str(ARTIFACTS / "lesson-follower-step2.png"), full_page=True)
 
         student.get_by_role("button", name="Step away").click()
         student.get_by_role("button", name="Rejoin the class").wait_for()
-        teacher.get_by_role("button", name="Previous step").click()
+        teacher.get_by_role("button", name="Previous").click()
         teacher.get_by_text("students following it are on step 1").wait_for()
         student.get_by_text("the class is on step 1").wait_for(timeout=MOVE_WITHIN_MS)
         student.get_by_role("button", name="Rejoin the class").click()
