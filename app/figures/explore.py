@@ -19,8 +19,8 @@ import plotly.graph_objects as go
 
 from app.figures.common import PALETTE, escape, escape_all
 from app.figures.labels import readable_labels
-from app.io.images import hover_picture
 from app.geometry.clusters import Clustering
+from app.io.images import hover_picture
 from app.projection.methods import METHODS, Projection
 from app.space import EmbeddingSpace
 
