@@ -111,6 +111,14 @@ def colouring_for(
     return None
 
 
+def point_names(space: EmbeddingSpace, words: list[str], column: str) -> list[str]:
+    """What each point is called in the picture: its name, or its value in a metadata column."""
+    if not column or space.metadata is None or column not in space.metadata.columns:
+        return words
+    values = space.metadata[column].astype(str).to_numpy()
+    return [str(values[space.index(w)]) if w in space else w for w in words]
+
+
 def axis_titles(projection: Projection) -> tuple[str, ...]:
     """What each axis is: 'PC 1 (12% of variance)'; t-SNE and UMAP axes have no unit."""
     if projection.method == "pca" and projection.explained_variance:

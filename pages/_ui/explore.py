@@ -19,6 +19,7 @@ from app.figures.explore import (
     colour_options,
     colouring_for,
     default_colour,
+    point_names,
     scatter_figure,
 )
 from app.geometry.clusters import Clustering, cluster
@@ -320,14 +321,6 @@ def figure_for(
     labels = sum(len(t.text) for t in figure.data if t.name == "labels")
     shown = Shown(marked.words, len(marked.rows["found"]), marked.added, marked.left_out, labels, measured, clustering)
     return figure, shown
-
-
-def point_names(space: EmbeddingSpace, words: list[str], column: str) -> list[str]:
-    """What each point is called in the picture: its name, or its value in a metadata column."""
-    if not column or space.metadata is None or column not in space.metadata.columns:
-        return words
-    values = space.metadata[column].astype(str).to_numpy()
-    return [str(values[space.index(w)]) if w in space else w for w in words]
 
 
 def projection_key(space: EmbeddingSpace, projection: Projection) -> tuple:

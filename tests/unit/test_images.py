@@ -130,3 +130,11 @@ def test_label_share_refuses_a_column_that_is_no_grouping():
     space = load_digits_space().head(60)
     with pytest.raises(InputError, match="no metadata column"):
         label_share(space, "colour")
+
+
+def test_label_by_names_points_by_a_metadata_column():
+    from app.figures.explore import point_names
+
+    space = load_digits_space().head(3)
+    assert point_names(space, [space.words[2], "placed word"], "digit") == ["2", "placed word"]
+    assert point_names(space, list(space.words), "") == list(space.words)
