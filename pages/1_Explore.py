@@ -112,7 +112,7 @@ if figure is not None and shown is not None and projection is not None and selec
         selection_mode=("points", "box", "lasso"),
         config={"displaylogo": False, "scrollZoom": True},
     )
-    explore.describe(projection, view, shown)
+    explore.describe(projection, view, shown, space)
     chosen = explore.selected_rows(event)
     if chosen:
         explore.selection_panel(space, shown.words, chosen)

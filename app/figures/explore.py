@@ -3,6 +3,8 @@
 Pure functions, so tests can read the figure spec. customdata[0] of every point is its row in
 ``words`` (the projected points first, then any points placed afterwards). Every text that comes
 from data (words, metadata, category names) is escaped for plotly (see app.figures.common).
+Points that are images (``images``: a PNG data URI per row) show their picture in the hover text
+and, in 2D, as thumbnails drawn at up to ``MAX_THUMBNAILS`` points (plotly layout images).
 """
 
 from __future__ import annotations
@@ -18,12 +20,15 @@ import plotly.graph_objects as go
 from app.figures.common import PALETTE, escape, escape_all
 from app.figures.labels import readable_labels
 from app.geometry.clusters import Clustering
+from app.io.images import hover_picture
 from app.projection.methods import METHODS, Projection
 from app.space import EmbeddingSpace
 
 __all__ = ["MAX_CATEGORIES", "PALETTE", "Colouring", "ScatterOptions", "scatter_figure"]
 
 MAX_CATEGORIES = 20
+MAX_THUMBNAILS = 300  # layout images in one picture: each is an SVG element the browser redraws on zoom
+THUMBNAILS_ACROSS = 25  # a thumbnail is this fraction of the picture's width: small, and few overlap
 CLUSTER_CHOICES = ("kmeans", "hdbscan")
 SYMBOLS_3D = ("circle", "circle-open", "diamond", "square")
 
@@ -106,6 +111,14 @@ def colouring_for(
     return None
 
 
+def point_names(space: EmbeddingSpace, words: list[str], column: str) -> list[str]:
+    """What each point is called in the picture: its name, or its value in a metadata column."""
+    if not column or space.metadata is None or column not in space.metadata.columns:
+        return words
+    values = space.metadata[column].astype(str).to_numpy()
+    return [str(values[space.index(w)]) if w in space else w for w in words]
+
+
 def axis_titles(projection: Projection) -> tuple[str, ...]:
     """What each axis is: 'PC 1 (12% of variance)'; t-SNE and UMAP axes have no unit."""
     if projection.method == "pca" and projection.explained_variance:
@@ -115,14 +128,23 @@ def axis_titles(projection: Projection) -> tuple[str, ...]:
 
 
 # --- the figure -----------------------------------------------------------------------------
-def scatter_figure(coords: np.ndarray, words: Sequence[str], options: ScatterOptions | None = None) -> go.Figure:
-    """A 2D or 3D scatter of ``coords`` with hover text, colours, readable labels and marked points."""
+def scatter_figure(
+    coords: np.ndarray,
+    words: Sequence[str],
+    options: ScatterOptions | None = None,
+    *,
+    images: Sequence[str | None] | None = None,
+) -> go.Figure:
+    """A 2D or 3D scatter of ``coords`` with hover text, colours, readable labels and marked points;
+    with ``images`` (a data URI or None per row), pictures in the hover text and thumbnails."""
     options = options or ScatterOptions()
     coords = np.asarray(coords)
     three_d = coords.shape[1] == 3
     words = list(words)
     projected = len(words) - options.placed
     hover = _hover_text(words, options.hover, projected, options.placed_note)
+    if images is not None:
+        hover = [f"{text}<br>{hover_picture(uri)}" if uri else text for text, uri in zip(hover, images, strict=True)]
     shown_words = escape_all(words)
     figure = go.Figure()
     for name, rows, marker in _colour_groups(options.colouring, projected):
@@ -149,7 +171,53 @@ def scatter_figure(coords: np.ndarray, words: Sequence[str], options: ScatterOpt
             text = [shown_words[i] for i in rows]
             figure.add_trace(_points(coords, rows, hover, escape(name), marker, three_d, text=text))
     _layout(figure, options, three_d, view)
+    if images is not None:
+        figure.update_traces(hoverlabel={"font": {"family": "monospace"}})  # the picture's shades line up
+        if not three_d:  # a 3D scene has no layout images
+            figure.update_layout(images=_thumbnails(coords, images[:projected], view))
     return figure
+
+
+def _thumbnails(
+    coords: np.ndarray, images: Sequence[str | None], view: tuple[tuple[float, float], tuple[float, float]] | None
+) -> list[dict[str, Any]]:
+    """Layout images for up to MAX_THUMBNAILS points in view, first rows first, one per grid cell
+    and none closer than most of a thumbnail to another, so they rarely cover each other."""
+    rows = [i for i, uri in enumerate(images) if uri]
+    if not rows:
+        return []
+    low = coords[rows, :2].min(axis=0) if view is None else np.array([view[0][0], view[1][0]])
+    high = coords[rows, :2].max(axis=0) if view is None else np.array([view[0][1], view[1][1]])
+    size = float(max(high - low) or 1.0) / THUMBNAILS_ACROSS
+    taken: dict[tuple[int, int], np.ndarray] = {}
+    chosen = []
+    for row in rows:
+        point = coords[row, :2]
+        if np.any(point < low) or np.any(point > high):
+            continue
+        cell = (int((point[0] - low[0]) // size), int((point[1] - low[1]) // size))
+        near = (taken.get((cell[0] + dx, cell[1] + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+        if any(other is not None and np.max(np.abs(other - point)) < 0.8 * size for other in near):
+            continue
+        taken[cell] = point
+        chosen.append(row)
+        if len(chosen) >= MAX_THUMBNAILS:
+            break
+    return [
+        {
+            "source": images[row],
+            "xref": "x",
+            "yref": "y",
+            "x": float(coords[row, 0]),
+            "y": float(coords[row, 1]),
+            "sizex": size,
+            "sizey": size,
+            "xanchor": "center",
+            "yanchor": "middle",
+            "layer": "above",
+        }
+        for row in chosen
+    ]
 
 
 def _hover_text(words: list[str], metadata: pd.DataFrame | None, projected: int, placed_note: str) -> list[str]:

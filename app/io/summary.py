@@ -28,6 +28,12 @@ def summarize(space: EmbeddingSpace) -> dict[str, Any]:
         "subwords": space.subwords is not None,
         "warnings": list(source.get("warnings", [])),
         "megabytes": space.vectors.nbytes / 1e6,
+        "images": len(source.get("images") or {}),
+        "bookmarks": [
+            (str(b.get("title", "")), str(b.get("description", "")))
+            for b in source.get("bookmarks") or []
+            if isinstance(b, dict)
+        ],
     }
 
 

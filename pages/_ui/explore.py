@@ -19,12 +19,15 @@ from app.figures.explore import (
     colour_options,
     colouring_for,
     default_colour,
+    point_names,
     scatter_figure,
 )
 from app.geometry.clusters import Clustering, cluster
+from app.geometry.label_share import groupable_columns, label_share
 from app.geometry.neighbours import Neighbours, nearest
 from app.geometry.selection import FIND_MODES, MODES, matching_rows
 from app.io.export import coordinates_frame, to_projector_tsv, to_word2vec_text
+from app.io.images import image_bytes, images_for
 from app.projection.distortion import Distortion, distortion
 from app.projection.methods import METHODS, Projection, project
 from app.projection.placement import mark_words
@@ -39,7 +42,7 @@ AUTO_DISTORTION_POINTS = 20_000
 URL_KEYS = [
     "mode", "n", "sample_seed", "pattern", "words", "word", "k_around", "method", "dims", "metric",
     "perplexity", "n_neighbors", "min_dist", "colour", "n_clusters", "labels", "find", "find_mode", "query", "k",
-    "query_metric",
+    "query_metric", "label_by",
 ]  # fmt: skip
 SETTINGS = "explore_settings"  # the page's widget values, kept where Streamlit does not forget them
 
@@ -109,6 +112,12 @@ def bind_url_defaults(space: EmbeddingSpace) -> None:
     url.bind("query", "", _text(MAX_FORMULA_CHARS))
     url.bind("k", 10, url.between(int, 1, 50))
     url.bind("query_metric", "cosine", url.one_of(["cosine", "euclidean"]))
+    url.bind("label_by", "", url.one_of(label_columns(space)))
+
+
+def label_columns(space: EmbeddingSpace) -> list[str]:
+    """What can name the points: "" (the point's own name) or a metadata column."""
+    return [""] + ([] if space.metadata is None else [str(c) for c in space.metadata.columns])
 
 
 # --- projections ------------------------------------------------------------------------
@@ -184,6 +193,8 @@ class View:
     labels: int
     find: str
     find_mode: str
+    label_by: str = ""
+    thumbnails: bool = True
 
 
 @dataclass(frozen=True)
@@ -220,8 +231,35 @@ def view_controls(space: EmbeddingSpace) -> View:
             placeholder="e.g. queen, king (or ^un as a regular expression)",
         )
         st.radio("Match", list(FIND_MODES), format_func=FIND_MODES.get, key="find_mode", horizontal=True)
+    columns = label_columns(space)
+    extra = st.columns([2, 2, 2])
+    if len(columns) > 1:
+        if st.session_state.get("label_by") not in columns:
+            st.session_state["label_by"] = ""
+        extra[0].selectbox(
+            "Label by",
+            columns,
+            format_func=lambda c: "the point's name" if c == "" else f"metadata: {c}",
+            key="label_by",
+            help="Which metadata column names the points in the picture and in the hover text.",
+        )
+    if images_for(space.source, space.words[:1]) is not None:
+        extra[1].toggle(
+            "Thumbnails in the picture",
+            value=True,
+            key="thumbnails",
+            help="Each point is an image: up to 300 of them are drawn as small pictures (2D only).",
+        )
     state = st.session_state
-    return View(colour, int(state["n_clusters"]), int(state["labels"]), state["find"], state["find_mode"])
+    return View(
+        colour,
+        int(state["n_clusters"]),
+        int(state["labels"]),
+        state["find"],
+        state["find_mode"],
+        label_by=str(state.get("label_by", "")) if len(columns) > 1 else "",
+        thumbnails=bool(state.get("thumbnails", True)),
+    )
 
 
 def figure_for(
@@ -278,7 +316,10 @@ def figure_for(
         placed=len(marked.added),
         axis_titles=axis_titles(projection),
     )
-    figure = scatter_figure(marked.coords, marked.words, options)
+    pictures = images_for(space.source, marked.words)
+    if pictures is not None and not view.thumbnails:
+        pictures = [None] * len(marked.words)  # no thumbnails, no pictures in the hover either
+    figure = scatter_figure(marked.coords, point_names(space, marked.words, view.label_by), options, images=pictures)
     labels = sum(len(t.text) for t in figure.data if t.name == "labels")
     shown = Shown(marked.words, len(marked.rows["found"]), marked.added, marked.left_out, labels, measured, clustering)
     return figure, shown
@@ -288,7 +329,30 @@ def projection_key(space: EmbeddingSpace, projection: Projection) -> tuple:
     return (space.fingerprint, projection.method, projection.n_components, tuple(sorted(projection.params.items())))
 
 
-def describe(projection: Projection, view: View, shown: Shown) -> None:
+def label_share_caption(space: EmbeddingSpace, view: View) -> None:
+    """ "Neighbours share the <column>": measured in the full space for the column that colours the
+    points (or the first grouping column), with the raw-pixel figure when the space records one."""
+    columns = groupable_columns(space)
+    column = view.colour[5:] if view.colour.startswith("meta:") and view.colour[5:] in columns else None
+    if column is None:
+        return
+    share = cached.results(shared=space.shared).get_or_compute(
+        ("label_share", space.fingerprint, column), lambda: label_share(space, column)
+    )
+    text = (
+        f"**Neighbours share the {plain(column)}: {share.mean:.1%}**, the share of each point's {share.k} "
+        f"nearest neighbours (full space) with the same {plain(column)}."
+    )
+    recorded = space.source.get("neighbours_share") or {}
+    if recorded.get("column") == column and "raw pixels" in recorded:
+        text += (
+            f" In the raw pixels it is {recorded['raw pixels']['all']:.1%}; on the digits the network never saw, "
+            f"{recorded['learned features']['held out']:.1%} here against {recorded['raw pixels']['held out']:.1%}."
+        )
+    st.markdown(text)
+
+
+def describe(projection: Projection, view: View, shown: Shown, space: EmbeddingSpace | None = None) -> None:
     """The numbers under the picture, each with what it means."""
     cols = st.columns(3)
     cols[0].metric("Computed in", f"{projection.seconds:.1f} s")
@@ -313,6 +377,8 @@ def describe(projection: Projection, view: View, shown: Shown) -> None:
         cols[1].caption(f"Distortion is measured up to {AUTO_DISTORTION_POINTS:,} points; choose fewer to see it.")
     for note in projection.notes:
         st.caption(f"Note: {note}.")
+    if space is not None:
+        label_share_caption(space, view)
     if 0 < shown.labels < min(view.labels, len(shown.words)):
         st.caption(
             f"{shown.labels} of the first {min(view.labels, len(shown.words))} words are labelled; "
@@ -365,6 +431,11 @@ def selection_panel(space: EmbeddingSpace, picture_words: list[str], rows: list[
         }
     )
     st.dataframe(table, hide_index=True, width="stretch")
+    pictures = images_for(space.source, listed[:24])
+    if pictures is not None:
+        shown = [(w, p) for w, p in zip(listed[:24], pictures, strict=True) if p]
+        if shown:
+            st.image([image_bytes(p) for _, p in shown], caption=[w for w, _ in shown], width=64)
     if len(words) > len(listed):
         st.caption(f"Neighbours listed for the first {len(listed)} of {len(words)}.")
     st.session_state["selected_words"] = words

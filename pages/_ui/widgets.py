@@ -81,7 +81,16 @@ def space_summary(space: EmbeddingSpace) -> None:
         details.append("metadata: " + plain(", ".join(map(str, facts["metadata_columns"]))))
     if facts["subwords"]:
         details.append("answers unseen words through fastText subwords")
+    if facts["images"]:
+        details.append(f"{facts['images']:,} points are images (thumbnails on Explore)")
     st.caption(" · ".join(details))
+    if facts["bookmarks"]:
+        with st.expander(f"Bookmarks saved with the Projector folder ({len(facts['bookmarks'])})"):
+            st.markdown(
+                "\n".join(
+                    f"- **{plain(title)}**: {plain(about) or '(no description)'}" for title, about in facts["bookmarks"]
+                )
+            )
     for warning in facts["warnings"]:
         st.warning(plain(warning))
     if facts["zero_vectors"]:

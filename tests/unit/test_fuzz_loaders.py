@@ -47,6 +47,7 @@ SAMPLES = {
     "npy": "toy.npy",
     "csv": "toy.csv",
     "parquet": "toy.parquet",
+    "projector-folder": "digits_projector.zip",
 }
 TEXT_FORMATS = {"word2vec", "glove", "projector-tsv", "csv"}
 MAGIC = [

@@ -44,3 +44,5 @@ class Parsed:
     warnings: list[str] = field(default_factory=list)
     subwords: Any = None
     labelled: bool = True  # False when the file had no labels and rows were numbered
+    images: list[str | None] | None = None  # a PNG data URI per row (app.io.images), if the points are images
+    extra: dict[str, Any] = field(default_factory=dict)  # more provenance (a Projector folder's bookmarks...)

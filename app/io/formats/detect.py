@@ -5,9 +5,10 @@ from __future__ import annotations
 from app.errors import InputError
 from app.io.formats.binary import FASTTEXT_MAGIC, fasttext_layout
 from app.io.formats.checks import trailing_numbers
+from app.io.formats.zipped import ZIP_MAGIC, is_projector_zip
 from app.text.inputs import is_number
 
-BINARY_MAGICS = (b"\x93NUMPY", b"PAR1", FASTTEXT_MAGIC.to_bytes(4, "little"))
+BINARY_MAGICS = (b"\x93NUMPY", b"PAR1", FASTTEXT_MAGIC.to_bytes(4, "little"), ZIP_MAGIC)
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".model", ".kv", ".joblib", ".npz", ".pt", ".pth", ".ckpt")
 EXPORT_RECIPE = (
     "export the vectors in a safe format first, e.g. in Python: "
@@ -23,8 +24,11 @@ def refuse_unsafe(data: bytes, filename: str) -> None:
             f"{filename}: this looks like a pickled Python object (gensim .save(), joblib, torch or .npz). "
             f"Loading it could run arbitrary code, so it is refused; {EXPORT_RECIPE}"
         )
-    if data[:4] == b"PK\x03\x04":
-        raise InputError(f"{filename}: a zip archive (.npz, .zip) is not a vector file; {EXPORT_RECIPE}")
+    if data[:4] == ZIP_MAGIC and not is_projector_zip(data):
+        raise InputError(
+            f"{filename}: a zip archive (.npz, .zip) is not a vector file unless it is a TensorFlow Projector "
+            f"folder (with a projector_config.json); {EXPORT_RECIPE}"
+        )
 
 
 def _looks_like_pickle(data: bytes) -> bool:
@@ -39,6 +43,8 @@ def detect_format(data: bytes, filename: str) -> str:
         return "npy"
     if data.startswith(b"PAR1"):
         return "parquet"
+    if data.startswith(ZIP_MAGIC):
+        return "projector-folder"
     if fasttext_layout(data) is not None:  # with the magic number, or saved before 2017 without one
         return "fasttext-bin"
     first_end = data.find(b"\n")

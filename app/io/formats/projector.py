@@ -1,0 +1,186 @@
+"""A TensorFlow Embedding Projector folder, zipped: ``projector_config.json`` and the files it names.
+
+The config's first embedding gives ``tensorPath`` (a ``.tsv``, or raw little-endian float32
+``.bytes`` with ``tensorShape``), and optionally ``metadataPath``, ``sprite`` (``imagePath``,
+``singleImageDim``) and ``bookmarksPath``. Every path must stay inside the folder (no URL, no
+'..'), every size is checked before anything is allocated, and every problem names the config
+field or the file.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from typing import Any
+
+import numpy as np
+
+from app.errors import InputError
+from app.io.estimate import HEAD_BYTES, Shape, check_fits, estimate_shape
+from app.io.formats import Limits, Parsed
+from app.io.formats.checks import check_shape
+from app.io.formats.tabular import parse_projector_tsv, read_metadata
+from app.io.formats.zipped import SafeZip, folder_config
+from app.io.images import cut_sprite, read_sprite, small_thumbnails
+
+MAX_CONFIG_BYTES = 1024**2
+MAX_BOOKMARKS = 200
+MAX_BOOKMARK_TEXT = 300
+
+
+def parse_projector_folder(data: bytes, filename: str, limits: Limits, limit: int | None) -> Parsed:
+    """The first embedding of a zipped Projector folder, with its labels, thumbnails and bookmarks."""
+    archive = SafeZip(data, filename, max_bytes=limits.max_bytes)
+    config_name = folder_config(archive.names())
+    if config_name is None:
+        raise InputError(f"{filename}: no projector_config.json in the archive; zip the Projector folder itself")
+    folder = Folder(archive, config_name)
+    embedding = folder.first_embedding()
+    warnings = list(folder.warnings)
+    vectors, n_total = folder.tensor(embedding, limits, limit)
+    parsed = Parsed(words=[str(i) for i in range(len(vectors))], vectors=vectors, labelled=False, warnings=warnings)
+    if embedding.get("metadataPath"):
+        metadata_name = folder.path(embedding, "metadataPath")
+        frame = read_metadata(archive.read(metadata_name), metadata_name, n_rows=n_total)
+        frame = frame.iloc[: len(vectors)].reset_index(drop=True)
+        parsed.words, parsed.labelled = frame.iloc[:, 0].astype(str).tolist(), True
+        parsed.metadata = frame
+    if embedding.get("sprite") is not None:
+        parsed.images, sprite_warnings = folder.thumbnails(embedding, n_total=n_total, n_rows=len(vectors))
+        parsed.warnings += sprite_warnings
+    parsed.extra = {"projector": {"config": config_name, "tensorName": str(embedding.get("tensorName", ""))[:200]}}
+    if embedding.get("bookmarksPath"):
+        parsed.extra["bookmarks"] = folder.bookmarks(embedding)
+    return parsed
+
+
+class Folder:
+    """The config and the entries it may name (those under the config's own directory)."""
+
+    def __init__(self, archive: SafeZip, config_name: str) -> None:
+        self.archive = archive
+        self.config_name = config_name
+        self.root = posixpath.dirname(config_name)
+        self.warnings: list[str] = []
+        if archive.size(config_name) > MAX_CONFIG_BYTES:
+            raise InputError(f"{config_name}: {archive.size(config_name):,} bytes is too large for a config")
+        self.config = _json(archive.read(config_name), config_name)
+        if not isinstance(self.config, dict):
+            raise InputError(f"{config_name}: expected a JSON object with an 'embeddings' list")
+
+    def first_embedding(self) -> dict[str, Any]:
+        embeddings = self.config.get("embeddings")
+        if not isinstance(embeddings, list) or not embeddings or not isinstance(embeddings[0], dict):
+            raise InputError(f"{self.config_name}: no 'embeddings' list with at least one embedding in it")
+        if len(embeddings) > 1:
+            self.warnings.append(
+                f"{self.config_name} lists {len(embeddings)} embeddings; the first "
+                f"({embeddings[0].get('tensorName', 'unnamed')!r}) was loaded"
+            )
+        if not embeddings[0].get("tensorPath"):
+            raise InputError(f"{self.config_name}: embeddings[0] has no 'tensorPath' (the vectors file)")
+        return embeddings[0]
+
+    def path(self, embedding: dict[str, Any], field: str, value: Any = None) -> str:
+        """The entry a config field names, refused when it is a URL or points outside the folder."""
+        raw = embedding.get(field) if value is None else value
+        where = f"{self.config_name}: {field}"
+        if raw is None:
+            raise InputError(f"{where} is missing; it should name a file in the folder")
+        if not isinstance(raw, str) or not raw.strip():
+            raise InputError(f"{where} should be a file name, got {raw!r}")
+        if "://" in raw or raw.startswith("data:"):
+            raise InputError(f"{where} is a web address ({raw[:80]!r}); nothing is fetched, put the file in the folder")
+        if raw.startswith(("/", "\\")) or (len(raw) > 1 and raw[1] == ":"):
+            raise InputError(f"{where} {raw!r} is an absolute path, pointing outside the folder; refused")
+        joined = posixpath.normpath(posixpath.join(self.root, raw.replace("\\", "/")))
+        if joined.startswith("../") or joined == ".." or (self.root and not joined.startswith(self.root + "/")):
+            raise InputError(f"{where} {raw!r} points outside the folder; refused")
+        if joined not in self.archive.infos:
+            raise InputError(f"{where} names {raw!r}, which is not in the zip")
+        return joined
+
+    def tensor(self, embedding: dict[str, Any], limits: Limits, limit: int | None) -> tuple[np.ndarray, int]:
+        """The vectors (the first ``limit`` rows) and the number of rows in the file."""
+        name = self.path(embedding, "tensorPath")
+        shape = embedding.get("tensorShape")
+        if name.lower().endswith(".tsv"):
+            data = self.archive.read(name)
+            check_fits(name, estimate_shape(data[:HEAD_BYTES], "projector-tsv", total_bytes=len(data)), limits)
+            rows = parse_projector_tsv(data, name, limits, None).vectors
+            if shape is not None and list(rows.shape) != _shape(shape, self.config_name):
+                raise InputError(
+                    f"{self.config_name}: tensorShape {shape} does not match {name}, "
+                    f"which holds {rows.shape[0]:,} rows of {rows.shape[1]:,} numbers"
+                )
+            return (rows if limit is None else rows[:limit]), len(rows)
+        if shape is None:
+            raise InputError(f"{self.config_name}: {name} is raw float32, so 'tensorShape' [rows, dims] is needed")
+        n, dim = _shape(shape, self.config_name)
+        kept = n if limit is None else min(n, limit)
+        check_shape(name, kept, dim, limits, what="rows")
+        check_fits(name, Shape(kept, dim), limits)
+        if self.archive.size(name) != n * dim * 4:  # from the zip directory: nothing read or allocated yet
+            raise InputError(
+                f"{self.config_name}: tensorShape {shape} means {n * dim * 4:,} bytes of float32, "
+                f"but {name} holds {self.archive.size(name):,} bytes"
+            )
+        vectors = np.frombuffer(self.archive.read(name), dtype="<f4", count=kept * dim).reshape(kept, dim)
+        finite = np.isfinite(vectors).all(axis=1)
+        if not finite.all():
+            raise InputError(f"{name}: row {int(np.argmin(finite)) + 1:,} contains NaN or infinity")
+        return vectors.astype(np.float32), n
+
+    def thumbnails(self, embedding: dict[str, Any], *, n_total: int, n_rows: int) -> tuple[list[str | None], list[str]]:
+        sprite = embedding["sprite"]
+        if not isinstance(sprite, dict):
+            raise InputError(f"{self.config_name}: sprite should be an object with imagePath and singleImageDim")
+        name = self.path(sprite, "sprite.imagePath", sprite.get("imagePath"))
+        single = _shape(sprite.get("singleImageDim"), self.config_name, field="sprite.singleImageDim")
+        sheet = read_sprite(self.archive.read(name), name)
+        images = cut_sprite(sheet, name, single=(single[0], single[1]), count=n_total)
+        return small_thumbnails(images[:n_rows])
+
+    def bookmarks(self, embedding: dict[str, Any]) -> list[dict[str, Any]]:
+        """Each saved view's title and description (and which points it selected), kept as provenance."""
+        name = self.path(embedding, "bookmarksPath")
+        states = _json(self.archive.read(name), name)
+        if not isinstance(states, list):
+            raise InputError(f"{name}: expected a JSON list of bookmarks")
+        if len(states) > MAX_BOOKMARKS:
+            self.warnings.append(f"{name} holds {len(states):,} bookmarks; the first {MAX_BOOKMARKS} were kept")
+        kept = []
+        for number, state in enumerate(states[:MAX_BOOKMARKS], start=1):
+            if not isinstance(state, dict):
+                raise InputError(f"{name}: bookmark {number} is not an object")
+            points = state.get("selectedPoints") or []
+            kept.append(
+                {
+                    "title": _text(state.get("label")) or f"Bookmark {number}",
+                    "description": _text(state.get("description")),
+                    "projection": _text(state.get("selectedProjection")),
+                    "selected_points": [int(p) for p in points[:1000] if isinstance(p, int)],
+                }
+            )
+        return kept
+
+
+def _json(data: bytes, name: str) -> Any:
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError(f"{name}: not UTF-8 text") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{name}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
+
+
+def _shape(value: Any, config: str, *, field: str = "tensorShape") -> list[int]:
+    """Two positive whole numbers, as the config gives ``tensorShape`` and ``singleImageDim``."""
+    ok = isinstance(value, list) and len(value) == 2 and all(type(v) is int and v > 0 for v in value)
+    if not ok:
+        raise InputError(f"{config}: {field} should be two positive whole numbers like [1000, 64], got {value!r}")
+    return [int(v) for v in value]
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else " ".join(str(value).split())[:MAX_BOOKMARK_TEXT]
