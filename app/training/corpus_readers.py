@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from app.errors import InputError
+from app.io.formats.zipped import END_RECORD_SPAN, claimed_entry_count
 
 KINDS = ("lines", "sentences", "csv", "zip")
 HEAD_LINES = 1_000  # lines looked at to choose between "lines" and "sentences"
@@ -315,16 +316,8 @@ def _claimed_entry_count(path: Path) -> int | None:
     (which costs memory per entry, so a zip of millions of empty entries is refused before that)."""
     size = path.stat().st_size
     with open(path, "rb") as stream:
-        stream.seek(max(0, size - 65_557))  # end record (22 bytes) + the longest comment
-        tail = stream.read()
-    at = tail.rfind(b"PK\x05\x06")
-    if at < 0 or len(tail) - at < 22:
-        return None
-    count = int.from_bytes(tail[at + 10 : at + 12], "little")
-    if count == 0xFFFF:  # zip64: the real count is in the zip64 end record
-        at64 = tail.rfind(b"PK\x06\x06", 0, at)
-        return int.from_bytes(tail[at64 + 32 : at64 + 40], "little") if at64 >= 0 else None
-    return count
+        stream.seek(max(0, size - END_RECORD_SPAN))
+        return claimed_entry_count(stream.read())
 
 
 @contextmanager

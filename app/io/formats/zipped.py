@@ -30,9 +30,13 @@ ZIP_ERRORS = (
 )
 
 
+END_RECORD_SPAN = 65_557  # the end record (22 bytes) plus the longest comment
+
+
 def claimed_entry_count(data: bytes) -> int | None:
-    """The entry count the archive's end record states (the zip64 one when it says 0xFFFF)."""
-    tail = data[-65_557:]  # the end record (22 bytes) plus the longest comment
+    """The entry count the archive's end record states (the zip64 one when it says 0xFFFF); ``data``
+    is the archive or at least its last END_RECORD_SPAN bytes."""
+    tail = data[-END_RECORD_SPAN:]
     at = tail.rfind(b"PK\x05\x06")
     if at < 0 or len(tail) - at < 22:
         return None
