@@ -39,15 +39,13 @@ def occurrence_space(
     occurrences: list[Occurrence], vectors: np.ndarray, *, word: str, name: str, shared: bool
 ) -> EmbeddingSpace:
     """The occurrences as points: labels show the word in its context; metadata carries the rest."""
-    metadata = pd.DataFrame(
-        {
-            "sentence": [o.text for o in occurrences],
-            "sentence_number": [o.sentence + 1 for o in occurrences],
-            "position": [o.position for o in occurrences],
-        }
-    )
-    if any(o.sense for o in occurrences):
-        metadata["sense"] = [o.sense for o in occurrences]
+    columns: dict[str, list] = {}
+    if any(o.sense for o in occurrences):  # first, so Explore colours by sense by default
+        columns["sense"] = [o.sense for o in occurrences]
+    columns["sentence"] = [o.text for o in occurrences]
+    columns["sentence_number"] = [o.sentence + 1 for o in occurrences]
+    columns["position"] = [o.position for o in occurrences]
+    metadata = pd.DataFrame(columns)
     labels = [f"{occurrence_label(o)} @{o.position}" for o in occurrences]
     return EmbeddingSpace(
         name,
