@@ -3,6 +3,7 @@
 import streamlit as st
 
 from pages._ui import train as ui
+from pages._ui.contextual_train import contextual_section
 from pages._ui.graph_train import graph_section
 from pages._ui.interactions_train import interactions_section
 from pages._ui.widgets import page_setup
@@ -22,6 +23,9 @@ if kind == "graph":
     st.stop()
 if kind == "interactions":
     interactions_section()
+    st.stop()
+if kind == "contextual":
+    contextual_section()
     st.stop()
 
 st.subheader("1. A corpus")
