@@ -25,7 +25,10 @@ def choose_data(page, server, kind: str) -> None:
     page.get_by_test_id("stRadio").filter(has_text="Text corpus").get_by_text(kind, exact=True).click()
 
 
-def train_and_wait(page) -> None:
+def train_and_wait(page, job: str) -> None:
+    """Press this section's Train (once its own "about N s" line is drawn: until then the text flow's
+    Train button may still be on the page) and wait for the result."""
+    page.locator('[data-testid="stAlertContentInfo"]').get_by_text(f"{job}: about", exact=False).wait_for()
     page.get_by_role("button", name="Train", exact=True).click()
     try:  # a busy machine queues the job: wait for the result, not for a time
         page.locator('[data-testid="stAlertContentSuccess"]').get_by_text("Trained", exact=False).wait_for(
@@ -59,8 +62,7 @@ def legend(page) -> list[str]:
 
 def test_deepwalk_on_the_karate_club_then_explore_by_club(page, server):
     choose_data(page, server, "Graph")
-    page.get_by_text("Zachary's karate club", exact=True).wait_for()
-    train_and_wait(page)
+    train_and_wait(page, "DeepWalk on Zachary's karate club")
     numbers = metrics(page)
     print("graph numbers:", numbers)
     for label in ("Link prediction AUC (cosine)", "Common neighbours", "Adamic–Adar"):
@@ -82,8 +84,7 @@ def test_deepwalk_on_the_karate_club_then_explore_by_club(page, server):
 
 def test_svd_on_davis_then_explore_by_kind(page, server):
     choose_data(page, server, "Users and items")
-    page.get_by_text("Davis's southern women × events", exact=True).wait_for()
-    train_and_wait(page)
+    train_and_wait(page, "Truncated SVD on Davis's southern women")
     numbers = metrics(page)
     print("users-items numbers:", numbers)
     assert 0.0 <= float(numbers["Recall@10"]) <= 1.0 and "Most popular (baseline)" in numbers, numbers
