@@ -17,7 +17,15 @@ st.write(
 with st.expander("What am I looking at?"):
     st.markdown(ui.EXPLANATION)
 
-kind = st.radio("Data", list(ui.DATA_KINDS), format_func=ui.DATA_KINDS.get, horizontal=True, key="train_data")
+kinds = list(ui.DATA_KINDS)
+kind = st.radio(
+    "Data",
+    kinds,
+    index=ui._index(kinds, "train_data", "text"),
+    format_func=ui.DATA_KINDS.get,
+    horizontal=True,
+    **ui._kept("train_data"),
+)
 if kind == "graph":
     graph_section()
     st.stop()

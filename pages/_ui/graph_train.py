@@ -18,6 +18,8 @@ from app.store.budgets import Budget, check_upload
 from pages._ui import state, workspace
 from pages._ui.background import background_result
 from pages._ui.errors import report_errors
+from pages._ui.text import plain
+from pages._ui.train import _index, _kept, _remembered
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -30,8 +32,8 @@ def graph_source() -> Graph | None:
         "Graph",
         ["builtin", "upload"],
         format_func=lambda s: "A built-in graph" if s == "builtin" else "My own edge list (upload)",
-        default="builtin",
-        key="graph_source",
+        default=_remembered("graph_source", "builtin"),
+        **_kept("graph_source"),
     )
     with report_errors("read the graph"):
         if source == "upload":
@@ -47,30 +49,40 @@ def graph_source() -> Graph | None:
             keys,
             format_func=lambda k: BUILTIN_GRAPHS[k].title,
             captions=[BUILTIN_GRAPHS[k].description for k in keys],
-            key="graph_choice",
+            index=_index(keys, "graph_choice", keys[0]),
+            **_kept("graph_choice"),
         )
         return _builtin(key)
     return None
 
 
+def _number(column: Any, label: str, key: str, *, low: float, high: float, default: float, **kwargs: Any) -> Any:
+    """A number input that remembers the user's value for this session (see pages._ui.train)."""
+    return column.number_input(label, low, high, _remembered(key, default), **kwargs, **_kept(key))
+
+
 def graph_settings(graph: Graph) -> GraphConfig | None:
     cols = st.columns(4)
-    method = cols[0].radio("Walks", list(METHODS), format_func=METHODS.get, horizontal=True, key="graph_method")
-    p = cols[1].number_input(
-        "Return p", 0.01, 100.0, 1.0, step=0.25, disabled=method != "node2vec", key="graph_p",
+    methods = list(METHODS)
+    method = cols[0].radio(
+        "Walks", methods, index=_index(methods, "graph_method", "deepwalk"), format_func=METHODS.get,
+        horizontal=True, **_kept("graph_method"),
+    )  # fmt: skip
+    p = _number(
+        cols[1], "Return p", "graph_p", low=0.01, high=100.0, default=1.0, step=0.25, disabled=method != "node2vec",
         help="Low p: walks often step back to where they came from (they stay local).",
     )  # fmt: skip
-    q = cols[2].number_input(
-        "In-out q", 0.01, 100.0, 1.0, step=0.25, disabled=method != "node2vec", key="graph_q",
+    q = _number(
+        cols[2], "In-out q", "graph_q", low=0.01, high=100.0, default=1.0, step=0.25, disabled=method != "node2vec",
         help="Low q: walks move outward (depth-first, communities); high q: they stay near (breadth-first, roles).",
     )  # fmt: skip
-    dims = cols[3].number_input("Dimensions", 2, 300, 32, step=8, key="graph_dims")
+    dims = _number(cols[3], "Dimensions", "graph_dims", low=2, high=300, default=32, step=8)
     cols = st.columns(4)
-    walks = cols[0].number_input("Walks per node", 1, 100, 10, key="graph_walks")
-    length = cols[1].number_input("Walk length", 2, 500, 40, key="graph_length")
-    window = cols[2].number_input("Window", 1, 50, 5, key="graph_window")
-    epochs = cols[3].number_input("Epochs", 1, 100, 5, key="graph_epochs")
-    seed = st.number_input("Seed", 0, 2**31 - 1, 1, key="graph_seed")
+    walks = _number(cols[0], "Walks per node", "graph_walks", low=1, high=100, default=10)
+    length = _number(cols[1], "Walk length", "graph_length", low=2, high=500, default=40)
+    window = _number(cols[2], "Window", "graph_window", low=1, high=50, default=5)
+    epochs = _number(cols[3], "Epochs", "graph_epochs", low=1, high=100, default=5)
+    seed = _number(st, "Seed", "graph_seed", low=0, high=2**31 - 1, default=1)
     config = GraphConfig(
         method=method or "deepwalk",
         p=float(p),
@@ -99,7 +111,7 @@ def graph_section() -> None:
     cols[1].metric("Edges", f"{graph.n_edges:,}")
     cols[2].metric("Weighted", "yes" if graph.weighted else "no")
     for note in graph.notes:
-        st.caption(note)
+        st.caption(plain(note))
     st.subheader("2. Walks and word2vec")
     config = graph_settings(graph)
     if config is None:
@@ -111,7 +123,7 @@ def graph_section() -> None:
         slot="graph",
         key=key,
         shared=graph.shared,
-        label=f"{config.display_name} on {graph.name}",
+        label=plain(f"{config.display_name} on {graph.name}"),
         work=partial(embed_graph_job, graph, config),
         estimate_seconds=2 + steps / 400_000,
         button_label="Train",
@@ -132,7 +144,7 @@ def keep_space(space: Any, record: dict) -> str:
 
 
 def graph_result_view(result: GraphResult, name: str) -> None:
-    st.success(f"Trained **{name}**: {len(result.space):,} nodes × {result.space.dim} dimensions.")
+    st.success(f"Trained **{plain(name)}**: {len(result.space):,} nodes × {result.space.dim} dimensions.")
     st.page_link("pages/1_Explore.py", label="Open it in Explore", icon=":material/scatter_plot:")
     evaluation = result.evaluation
     auc = evaluation.get("link_auc")
@@ -148,7 +160,7 @@ def graph_result_view(result: GraphResult, name: str) -> None:
         )
     if "ari" in evaluation:
         cols = st.columns(2)
-        cols[0].metric(f"Community recovery (ARI, k-means vs {evaluation['known']})", f"{evaluation['ari']:.2f}")
+        cols[0].metric(plain(f"Community recovery (ARI, k-means vs {evaluation['known']})"), f"{evaluation['ari']:.2f}")
         if "modularity_ari" in evaluation:
             cols[1].metric("networkx's modularity communities (ARI)", f"{evaluation['modularity_ari']:.2f}")
         st.caption(

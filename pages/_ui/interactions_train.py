@@ -23,6 +23,8 @@ from app.store.budgets import Budget, check_upload
 from pages._ui.background import background_result
 from pages._ui.errors import report_errors
 from pages._ui.graph_train import keep_space
+from pages._ui.text import plain
+from pages._ui.train import _index, _kept, _remembered
 
 
 @st.cache_resource(show_spinner=False)
@@ -36,8 +38,8 @@ def interactions_section() -> None:
         "Interactions",
         ["builtin", "upload"],
         format_func=lambda s: "Davis's southern women × events" if s == "builtin" else "My own CSV (upload)",
-        default="builtin",
-        key="inter_source",
+        default=_remembered("inter_source", "builtin"),
+        **_kept("inter_source"),
     )
     data = None
     with report_errors("read the interactions"):
@@ -57,13 +59,22 @@ def interactions_section() -> None:
     cols[1].metric("Items", f"{len(data.items):,}")
     cols[2].metric("Interactions", f"{data.matrix.nnz:,}")
     for note in data.notes:
-        st.caption(note)
+        st.caption(plain(note))
     st.subheader("2. Factorisation")
     methods = [m for m in METHODS if m != "als" or als_available()]
     cols = st.columns(3)
-    method = cols[0].radio("Method", methods, format_func=METHODS.get, horizontal=True, key="inter_method")
-    normalise = cols[1].selectbox("Normalise", list(NORMALISATIONS), format_func=NORMALISATIONS.get, key="inter_norm")
-    factors = cols[2].number_input("Factors (dimensions)", 1, 300, min(8, min(data.matrix.shape) - 1), key="inter_k")
+    method = cols[0].radio(
+        "Method", methods, index=_index(methods, "inter_method", methods[0]), format_func=METHODS.get,
+        horizontal=True, **_kept("inter_method"),
+    )  # fmt: skip
+    normalisations = list(NORMALISATIONS)
+    normalise = cols[1].selectbox(
+        "Normalise", normalisations, index=_index(normalisations, "inter_norm", normalisations[0]),
+        format_func=NORMALISATIONS.get, **_kept("inter_norm"),
+    )  # fmt: skip
+    factors = cols[2].number_input(
+        "Factors (dimensions)", 1, 300, _remembered("inter_k", min(8, min(data.matrix.shape) - 1)), **_kept("inter_k")
+    )
     config = FactorConfig(method=method or "svd", factors=int(factors), normalise=normalise)
     with report_errors("use these settings"):
         config.validate(data)
@@ -75,7 +86,7 @@ def interactions_section() -> None:
             slot="interactions",
             key=key,
             shared=data.shared,
-            label=f"{METHODS[config.method]} on {data.name}",
+            label=plain(f"{METHODS[config.method]} on {data.name}"),
             work=partial(factorise_job, data, config),
             estimate_seconds=2 + data.matrix.nnz / 200_000,
             button_label="Train",
@@ -85,7 +96,9 @@ def interactions_section() -> None:
 
 
 def result_view(result: FactorResult, name: str) -> None:
-    st.success(f"Trained **{name}**: users and items together, {len(result.space):,} points × {result.space.dim}.")
+    st.success(
+        f"Trained **{plain(name)}**: users and items together, {len(result.space):,} points × {result.space.dim}."
+    )
     st.page_link("pages/1_Explore.py", label="Open it in Explore", icon=":material/scatter_plot:")
     evaluation = result.evaluation
     if evaluation:
