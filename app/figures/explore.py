@@ -300,6 +300,7 @@ def _labels(coords: np.ndarray, rows: np.ndarray, words: list[str], three_d: boo
         "name": "labels",
         "mode": "text",
         "text": [words[i] for i in rows],
+        "textposition": "top center",  # above its point, not on it
         "hoverinfo": "skip",
         "showlegend": False,
         "textfont": {"size": 10, "color": "#444"},
