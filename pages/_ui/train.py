@@ -60,7 +60,12 @@ EXPLANATION = """
   moves the points as little as possible), so what moves is real change, not an arbitrary spin.
 """
 
-DATA_KINDS = {"text": "Text corpus", "graph": "Graph", "interactions": "Users and items", "contextual": "Words in context"}
+DATA_KINDS = {
+    "text": "Text corpus",
+    "graph": "Graph",
+    "interactions": "Users and items",
+    "contextual": "Words in context",
+}
 
 KINDS = {
     "auto": "Detect",
