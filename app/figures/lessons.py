@@ -84,19 +84,7 @@ def matrix_figure(matrix: pd.DataFrame, title: str, *, number_format: str = ".0f
 
 def scatter_figure(words: Sequence[str], coords: np.ndarray, title: str, *, labels: int = 60) -> go.Figure:
     """Points in 2-D; the first ``labels`` words carry their label."""
-    names = _words(words)
-    figure = go.Figure(
-        go.Scatter(
-            x=coords[:, 0],
-            y=coords[:, 1],
-            mode="markers+text",
-            text=[n if i < labels else "" for i, n in enumerate(names)],
-            hovertext=names,
-            hoverinfo="text",
-            textposition="top center",
-            marker={"size": 6, "color": "#1f77b4", "opacity": 0.7},
-        )
-    )
+    figure = go.Figure(_labelled_points(words, coords, labels=labels, size=6))
     figure.update_layout(
         title=escape(title), height=HEIGHT, margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=False
     )
@@ -168,21 +156,24 @@ def pictures_figure(pictures: Sequence[tuple[str, Sequence[str], np.ndarray]], *
 
     figure = make_subplots(rows=1, cols=len(pictures), subplot_titles=[escape(title) for title, _, _ in pictures])
     for column, (_, words, coords) in enumerate(pictures, start=1):
-        names = _words(words)
-        figure.add_trace(
-            go.Scatter(
-                x=coords[:, 0],
-                y=coords[:, 1],
-                mode="markers+text",
-                text=[n if i < labels else "" for i, n in enumerate(names)],
-                hovertext=names,
-                hoverinfo="text",
-                textposition="top center",
-                textfont={"size": 9},
-                marker={"size": 5, "color": "#1f77b4", "opacity": 0.7},
-            ),
-            row=1,
-            col=column,
-        )
+        figure.add_trace(_labelled_points(words, coords, labels=labels, size=5, text_size=9), row=1, col=column)
     figure.update_layout(height=HEIGHT + 40, margin={"l": 10, "r": 10, "t": 40, "b": 10}, showlegend=False)
     return figure
+
+
+def _labelled_points(
+    words: Sequence[str], coords: np.ndarray, *, labels: int, size: int, text_size: int | None = None
+) -> go.Scatter:
+    """2-D points, the first ``labels`` of them labelled above; every word escaped for plotly."""
+    names = _words(words)
+    return go.Scatter(
+        x=coords[:, 0],
+        y=coords[:, 1],
+        mode="markers+text",
+        text=[n if i < labels else "" for i, n in enumerate(names)],
+        hovertext=names,
+        hoverinfo="text",
+        textposition="top center",
+        textfont={"size": text_size} if text_size else None,
+        marker={"size": size, "color": "#1f77b4", "opacity": 0.7},
+    )

@@ -12,11 +12,10 @@ from typing import Any
 import numpy as np
 
 from app.errors import InputError
-from app.text.inputs import is_number, preview
+from app.text.inputs import is_number, preview, two_names_and_a_number
 
 MAX_NODES = 100_000
 MAX_EDGES = 1_000_000
-MAX_NAME_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -178,19 +177,9 @@ def read_edge_list(
         if columns is not None and len(fields) != columns and not (columns == 2 and len(fields) == 2):
             raise InputError(f"{where}: {len(fields)} columns where the first line has {columns}")
         columns = columns or len(fields)
-        a, b = fields[0], fields[1]
-        for node in (a, b):
-            if not node:
-                raise InputError(f"{where}: a node name is empty")
-            if len(node) > MAX_NAME_CHARS:
-                raise InputError(f"{where}: the node name {preview(node)} is longer than {MAX_NAME_CHARS} characters")
-        w = 1.0
-        if len(fields) == 3:
-            if not is_number(fields[2]) or not np.isfinite(float(fields[2])):
-                raise InputError(f"{where}: the weight {preview(fields[2])} is not a number")
-            w = float(fields[2])
-            if w <= 0:
-                raise InputError(f"{where}: the weight {preview(fields[2])} must be positive")
+        a, b, w = two_names_and_a_number(fields, where, names="node", number="weight")
+        if len(fields) == 3 and w <= 0:
+            raise InputError(f"{where}: the weight {preview(fields[2])} must be positive")
         if len(pairs) >= max_edges:
             raise InputError(f"{filename} has more than {max_edges:,} edges (line {number}), the limit here")
         pairs.append((a, b, w))

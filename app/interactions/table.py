@@ -10,8 +10,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from app.errors import InputError
-from app.graphs.edges import MAX_NAME_CHARS, guess_delimiter, split_rows
-from app.text.inputs import is_number, preview
+from app.graphs.edges import guess_delimiter, split_rows
+from app.text.inputs import is_number, preview, two_names_and_a_number
 
 MAX_USERS = 100_000
 MAX_ITEMS = 100_000
@@ -65,17 +65,7 @@ def read_interactions(
             raise InputError(f"{where}: expected 'user{delimiter}item', found only one column ({preview(row[0])})")
         if len(fields) > 3:
             raise InputError(f"{where}: expected at most 3 columns (user, item, rating), found {len(fields)}")
-        user, item = fields[0], fields[1]
-        for name in (user, item):
-            if not name:
-                raise InputError(f"{where}: a user or item name is empty")
-            if len(name) > MAX_NAME_CHARS:
-                raise InputError(f"{where}: the name {preview(name)} is longer than {MAX_NAME_CHARS} characters")
-        value = 1.0
-        if len(fields) == 3:
-            if not is_number(fields[2]) or not np.isfinite(float(fields[2])):
-                raise InputError(f"{where}: the rating {preview(fields[2])} is not a number")
-            value = float(fields[2])
+        user, item, value = two_names_and_a_number(fields, where, names="user or item", number="rating")
         if len(values) >= max_interactions:
             raise InputError(f"{filename} has more than {max_interactions:,} interactions (line {number}), the limit")
         if user not in users:

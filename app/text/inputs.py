@@ -9,6 +9,8 @@ page. The parsers here (``parse_word_list``), ``app.text.expressions.parse`` and
 
 from __future__ import annotations
 
+import math
+
 from app.errors import InputError
 
 MAX_WORD_CHARS = 100  # one word (a, b, c of an analogy, a word in a list or a formula)
@@ -22,6 +24,7 @@ MAX_PATTERN_CHARS = 200  # a search or regular expression
 MAX_PATTERN_REPEATS = 2  # repetitions (*, +, {n,m}) in one search: each multiplies its cost
 MAX_SEARCHED_CHARS = 100  # a search looks at the first this many characters of each word
 MAX_TEXT_CHARS = 10_000  # a free text to place among documents (Train: doc2vec inference)
+MAX_NAME_CHARS = 100  # one node, user or item name in an edge list or interactions table
 
 
 def check_length(text: str, limit: int, what: str) -> None:
@@ -68,3 +71,20 @@ def parse_word_list(text: str) -> list[str]:
     for word in words:
         check_word(word, "the word")
     return words
+
+
+def two_names_and_a_number(fields: list[str], where: str, *, names: str, number: str) -> tuple[str, str, float]:
+    """A row of two names (``names`` says what they are, e.g. "node") and an optional positive-or-not
+    finite number (``number``, e.g. "weight"; 1.0 when absent), or InputError naming ``where``."""
+    first, second = fields[0], fields[1]
+    for name in (first, second):
+        if not name:
+            raise InputError(f"{where}: a {names} name is empty")
+        if len(name) > MAX_NAME_CHARS:
+            raise InputError(f"{where}: the {names} name {preview(name)} is longer than {MAX_NAME_CHARS} characters")
+    value = 1.0
+    if len(fields) == 3:
+        if not is_number(fields[2]) or not math.isfinite(float(fields[2])):
+            raise InputError(f"{where}: the {number} {preview(fields[2])} is not a number")
+        value = float(fields[2])
+    return first, second, value
