@@ -67,6 +67,13 @@ def test_a_view_link_shows_the_view_and_nothing_private(page, server, browser):
         tab.get_by_text("This browser now uses the workspace from the link.").wait_for()
         tab.wait_for_url(lambda address: "ws=" not in address)
         tab.screenshot(path=str(ARTIFACTS / "links-workspace-link.png"), full_page=True)
+        adopted_key = teachers_link.split("ws=", 1)[1]
+        for _ in range(100):  # the page writes the adopted key into the browser's cookie
+            if any(c["name"] == "embedding_lab_ws" and c["value"] == adopted_key for c in other_device.cookies()):
+                break
+            tab.wait_for_timeout(200)
+        else:
+            raise AssertionError(f"the cookie never took the adopted key: {other_device.cookies()}")
         tab.reload()  # the cookie now holds the adopted key
         tab.get_by_text(SAVED_ENTRY).wait_for()
     finally:
