@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import tomllib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from security_headers import SECURITY_HEADERS, SecurityHeaders
@@ -33,7 +34,10 @@ def _run(scope: dict, response_headers: list[tuple[bytes, bytes]]) -> list[dict]
     async def send(message):
         sent.append(message)
 
-    asyncio.run(SecurityHeaders(app)(scope, receive, send))
+    # In a thread of its own: Playwright's sync API (the browser tests' session fixture) keeps an event
+    # loop running in the main thread, where asyncio.run() would refuse to start.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, SecurityHeaders(app)(scope, receive, send)).result()
     return sent
 
 
