@@ -21,10 +21,10 @@ kinds = list(ui.DATA_KINDS)
 kind = st.radio(
     "Data",
     kinds,
-    index=ui._index(kinds, "train_data", "text"),
+    index=ui.option_index(kinds, "train_data", "text"),
     format_func=ui.DATA_KINDS.get,
     horizontal=True,
-    **ui._kept("train_data"),
+    **ui.kept("train_data"),
 )
 if kind == "graph":
     graph_section()

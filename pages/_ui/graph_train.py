@@ -19,7 +19,8 @@ from pages._ui import state, workspace
 from pages._ui.background import background_result
 from pages._ui.errors import report_errors
 from pages._ui.text import plain
-from pages._ui.train import _index, _kept, _remembered
+from pages._ui.train import kept, option_index, remembered
+from pages._ui.widgets import facts_row
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -32,8 +33,8 @@ def graph_source() -> Graph | None:
         "Graph",
         ["builtin", "upload"],
         format_func=lambda s: "A built-in graph" if s == "builtin" else "My own edge list (upload)",
-        default=_remembered("graph_source", "builtin"),
-        **_kept("graph_source"),
+        default=remembered("graph_source", "builtin"),
+        **kept("graph_source"),
     )
     with report_errors("read the graph"):
         if source == "upload":
@@ -49,8 +50,8 @@ def graph_source() -> Graph | None:
             keys,
             format_func=lambda k: BUILTIN_GRAPHS[k].title,
             captions=[BUILTIN_GRAPHS[k].description for k in keys],
-            index=_index(keys, "graph_choice", keys[0]),
-            **_kept("graph_choice"),
+            index=option_index(keys, "graph_choice", keys[0]),
+            **kept("graph_choice"),
         )
         return _builtin(key)
     return None
@@ -58,15 +59,15 @@ def graph_source() -> Graph | None:
 
 def _number(column: Any, label: str, key: str, *, low: float, high: float, default: float, **kwargs: Any) -> Any:
     """A number input that remembers the user's value for this session (see pages._ui.train)."""
-    return column.number_input(label, low, high, _remembered(key, default), **kwargs, **_kept(key))
+    return column.number_input(label, low, high, remembered(key, default), **kwargs, **kept(key))
 
 
 def graph_settings(graph: Graph) -> GraphConfig | None:
     cols = st.columns(4)
     methods = list(METHODS)
     method = cols[0].radio(
-        "Walks", methods, index=_index(methods, "graph_method", "deepwalk"), format_func=METHODS.get,
-        horizontal=True, **_kept("graph_method"),
+        "Walks", methods, index=option_index(methods, "graph_method", "deepwalk"), format_func=METHODS.get,
+        horizontal=True, **kept("graph_method"),
     )  # fmt: skip
     p = _number(
         cols[1], "Return p", "graph_p", low=0.01, high=100.0, default=1.0, step=0.25, disabled=method != "node2vec",
@@ -106,12 +107,10 @@ def graph_section() -> None:
     graph = graph_source()
     if graph is None:
         return
-    cols = st.columns(3)
-    cols[0].metric("Nodes", f"{graph.n_nodes:,}")
-    cols[1].metric("Edges", f"{graph.n_edges:,}")
-    cols[2].metric("Weighted", "yes" if graph.weighted else "no")
-    for note in graph.notes:
-        st.caption(plain(note))
+    facts_row(
+        {"Nodes": f"{graph.n_nodes:,}", "Edges": f"{graph.n_edges:,}", "Weighted": "yes" if graph.weighted else "no"},
+        graph.notes,
+    )
     st.subheader("2. Walks and word2vec")
     config = graph_settings(graph)
     if config is None:

@@ -24,7 +24,8 @@ from pages._ui.background import background_result
 from pages._ui.errors import report_errors
 from pages._ui.graph_train import keep_space
 from pages._ui.text import plain
-from pages._ui.train import _index, _kept, _remembered
+from pages._ui.train import kept, option_index, remembered
+from pages._ui.widgets import facts_row
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,8 +39,8 @@ def interactions_section() -> None:
         "Interactions",
         ["builtin", "upload"],
         format_func=lambda s: "Davis's southern women × events" if s == "builtin" else "My own CSV (upload)",
-        default=_remembered("inter_source", "builtin"),
-        **_kept("inter_source"),
+        default=remembered("inter_source", "builtin"),
+        **kept("inter_source"),
     )
     data = None
     with report_errors("read the interactions"):
@@ -54,26 +55,24 @@ def interactions_section() -> None:
             data = _davis()
     if data is None:
         return
-    cols = st.columns(3)
-    cols[0].metric("Users", f"{len(data.users):,}")
-    cols[1].metric("Items", f"{len(data.items):,}")
-    cols[2].metric("Interactions", f"{data.matrix.nnz:,}")
-    for note in data.notes:
-        st.caption(plain(note))
+    facts_row(
+        {"Users": f"{len(data.users):,}", "Items": f"{len(data.items):,}", "Interactions": f"{data.matrix.nnz:,}"},
+        data.notes,
+    )
     st.subheader("2. Factorisation")
     methods = [m for m in METHODS if m != "als" or als_available()]
     cols = st.columns(3)
     method = cols[0].radio(
-        "Method", methods, index=_index(methods, "inter_method", methods[0]), format_func=METHODS.get,
-        horizontal=True, **_kept("inter_method"),
+        "Method", methods, index=option_index(methods, "inter_method", methods[0]), format_func=METHODS.get,
+        horizontal=True, **kept("inter_method"),
     )  # fmt: skip
     normalisations = list(NORMALISATIONS)
     normalise = cols[1].selectbox(
-        "Normalise", normalisations, index=_index(normalisations, "inter_norm", normalisations[0]),
-        format_func=NORMALISATIONS.get, **_kept("inter_norm"),
+        "Normalise", normalisations, index=option_index(normalisations, "inter_norm", normalisations[0]),
+        format_func=NORMALISATIONS.get, **kept("inter_norm"),
     )  # fmt: skip
     factors = cols[2].number_input(
-        "Factors (dimensions)", 1, 300, _remembered("inter_k", min(8, min(data.matrix.shape) - 1)), **_kept("inter_k")
+        "Factors (dimensions)", 1, 300, remembered("inter_k", min(8, min(data.matrix.shape) - 1)), **kept("inter_k")
     )
     config = FactorConfig(method=method or "svd", factors=int(factors), normalise=normalise)
     with report_errors("use these settings"):

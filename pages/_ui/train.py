@@ -81,7 +81,7 @@ ASKED = "train_asked"
 """Session key of the runs this session asked for (pressed Train): only those are shown and kept."""
 
 
-def _remembered(key: str, default: Any) -> Any:
+def remembered(key: str, default: Any) -> Any:
     """What the user last chose in widget ``key`` on this page, else ``default``."""
     return st.session_state.get(REMEMBERED, {}).get(key, default)
 
@@ -90,14 +90,14 @@ def _remember(key: str) -> None:
     st.session_state.setdefault(REMEMBERED, {})[key] = st.session_state[key]
 
 
-def _kept(key: str) -> dict[str, Any]:
+def kept(key: str) -> dict[str, Any]:
     """Widget keyword arguments that remember the user's choice under ``key``."""
     return {"key": key, "on_change": _remember, "args": (key,)}
 
 
-def _index(options: list, key: str, default: Any) -> int:
+def option_index(options: list, key: str, default: Any) -> int:
     """The position of the remembered (else the default) option, for a selectbox or radio."""
-    value = _remembered(key, default)
+    value = remembered(key, default)
     return options.index(value) if value in options else options.index(default)
 
 
@@ -108,8 +108,8 @@ def corpus_controls() -> Corpus | None:
         "Train on",
         ["builtin", "upload"],
         format_func=lambda s: "A built-in corpus" if s == "builtin" else "My own text (upload)",
-        default=_remembered("corpus_source", "builtin"),
-        **_kept("corpus_source"),
+        default=remembered("corpus_source", "builtin"),
+        **kept("corpus_source"),
     )
     if source == "upload":
         upload = st.file_uploader(
@@ -120,14 +120,14 @@ def corpus_controls() -> Corpus | None:
         kind = left.selectbox(
             "Documents are",
             list(KINDS),
-            index=_index(list(KINDS), "corpus_kind", "auto"),
+            index=option_index(list(KINDS), "corpus_kind", "auto"),
             format_func=KINDS.get,
-            **_kept("corpus_kind"),
+            **kept("corpus_kind"),
         )
         column = right.text_input(
             "CSV/TSV text column (blank: the only text column)",
-            _remembered("corpus_column", ""),
-            **_kept("corpus_column"),
+            remembered("corpus_column", ""),
+            **kept("corpus_column"),
         )
     else:
         keys = list(BUILTIN_CORPORA)
@@ -136,8 +136,8 @@ def corpus_controls() -> Corpus | None:
             keys,
             format_func=lambda k: BUILTIN_CORPORA[k].title,
             captions=[BUILTIN_CORPORA[k].description for k in keys],
-            index=_index(keys, "corpus_choice", "classroom" if "classroom" in keys else keys[0]),
-            **_kept("corpus_choice"),
+            index=option_index(keys, "corpus_choice", "classroom" if "classroom" in keys else keys[0]),
+            **kept("corpus_choice"),
         )
     preprocessing = preprocessing_controls()
     with report_errors("read the corpus"):
@@ -176,26 +176,26 @@ def _uploaded_corpus(upload, kind: str, column: str | None, preprocessing: Prepr
 def preprocessing_controls() -> Preprocessing:
     st.markdown("**Preprocessing** (applied in this order)")
     cols = st.columns(4)
-    lowercase = cols[0].checkbox("Lower-case", _remembered("pre_lower", True), **_kept("pre_lower"))
+    lowercase = cols[0].checkbox("Lower-case", remembered("pre_lower", True), **kept("pre_lower"))
     strip_accents = cols[0].checkbox(
-        "Strip accents (café → cafe)", _remembered("pre_accents", False), **_kept("pre_accents")
+        "Strip accents (café → cafe)", remembered("pre_accents", False), **kept("pre_accents")
     )
     tokenizers = ["regex", "simple_preprocess"]
     tokenizer = cols[1].radio(
         "Tokens",
         tokenizers,
-        index=_index(tokenizers, "pre_tokenizer", "regex"),
+        index=option_index(tokenizers, "pre_tokenizer", "regex"),
         format_func=lambda t: "Words and numbers (regex)" if t == "regex" else "gensim simple_preprocess",
-        **_kept("pre_tokenizer"),
+        **kept("pre_tokenizer"),
     )
     remove_stopwords = cols[2].checkbox(
-        "Remove stop words (gensim's list)", _remembered("pre_stop", False), **_kept("pre_stop")
+        "Remove stop words (gensim's list)", remembered("pre_stop", False), **kept("pre_stop")
     )
     min_length = cols[2].number_input(
-        "Minimum token length", 1, 20, _remembered("pre_min_len", 1), **_kept("pre_min_len")
+        "Minimum token length", 1, 20, remembered("pre_min_len", 1), **kept("pre_min_len")
     )
     phrases = cols[3].checkbox(
-        "Detect phrases (new york → new_york)", _remembered("pre_phrases", False), **_kept("pre_phrases")
+        "Detect phrases (new york → new_york)", remembered("pre_phrases", False), **kept("pre_phrases")
     )
     return Preprocessing(
         lowercase=lowercase,
@@ -241,22 +241,20 @@ def model_controls(*, documents: int, tokens: int) -> TrainConfig | None:
     model = st.selectbox(
         "Model",
         models,
-        index=_index(models, "train_model", "word2vec"),
+        index=option_index(models, "train_model", "word2vec"),
         format_func=MODEL_LABELS.get,
-        **_kept("train_model"),
+        **kept("train_model"),
     )
     cols = st.columns(4)
     vector_size = cols[0].number_input(
-        "Dimensions", 2, 600, _remembered("train_dims", 50), step=10, **_kept("train_dims")
+        "Dimensions", 2, 600, remembered("train_dims", 50), step=10, **kept("train_dims")
     )
     window = cols[1].number_input(
-        "Window (words each side)", 1, 50, _remembered("train_window", 5), **_kept("train_window")
+        "Window (words each side)", 1, 50, remembered("train_window", 5), **kept("train_window")
     )
-    min_count = cols[2].number_input(
-        "Min count", 1, 1_000, _remembered("train_min_count", 2), **_kept("train_min_count")
-    )
+    min_count = cols[2].number_input("Min count", 1, 1_000, remembered("train_min_count", 2), **kept("train_min_count"))
     epochs = cols[3].number_input(
-        "Epochs", 1, 200, _remembered("train_epochs", suggested_epochs(documents)), **_kept("train_epochs")
+        "Epochs", 1, 200, remembered("train_epochs", suggested_epochs(documents)), **kept("train_epochs")
     )
     settings: dict[str, Any] = {}
     if model in ARCHITECTURES:
@@ -266,46 +264,46 @@ def model_controls(*, documents: int, tokens: int) -> TrainConfig | None:
             "Architecture",
             architectures,
             # skip-gram: clearer analogies on small corpora
-            index=_index(architectures, f"train_arch_{model}", architectures[1 if model != "doc2vec" else 0]),
+            index=option_index(architectures, f"train_arch_{model}", architectures[1 if model != "doc2vec" else 0]),
             format_func=ARCHITECTURE_LABELS.get,
-            **_kept(f"train_arch_{model}"),
+            **kept(f"train_arch_{model}"),
         )
         losses = list(LOSS_LABELS)
         settings["loss"] = cols[1].selectbox(
             "Output layer",
             losses,
-            index=_index(losses, "train_loss", "negative"),
+            index=option_index(losses, "train_loss", "negative"),
             format_func=LOSS_LABELS.get,
-            **_kept("train_loss"),
+            **kept("train_loss"),
         )
         settings["sample"] = cols[2].number_input(
             "Down-sample frequent words",
             0.0,
             0.1,
-            _remembered("train_sample", 1e-3),
+            remembered("train_sample", 1e-3),
             step=1e-4,
             format="%.4f",
-            **_kept("train_sample"),
+            **kept("train_sample"),
         )
         settings["alpha"] = cols[3].number_input(
             "Learning rate",
             0.0001,
             1.0,
-            _remembered("train_alpha", 0.025),
+            remembered("train_alpha", 0.025),
             step=0.005,
             format="%.4f",
-            **_kept("train_alpha"),
+            **kept("train_alpha"),
         )
     if model == "fasttext":
-        low, high = st.slider("Character n-grams", 1, 8, _remembered("train_ngrams", (3, 6)), **_kept("train_ngrams"))
+        low, high = st.slider("Character n-grams", 1, 8, remembered("train_ngrams", (3, 6)), **kept("train_ngrams"))
         settings.update(min_n=low, max_n=high)
     cols = st.columns(3)
-    seed = cols[0].number_input("Seed", 0, 2**31 - 1, _remembered("train_seed", 1), **_kept("train_seed"))
+    seed = cols[0].number_input("Seed", 0, 2**31 - 1, remembered("train_seed", 1), **kept("train_seed"))
     deterministic = cols[1].checkbox(
         "Deterministic (one worker)",
-        _remembered("train_deterministic", suggested_deterministic(tokens)),
+        remembered("train_deterministic", suggested_deterministic(tokens)),
         help="One worker thread: identical vectors on a rerun and an exact loss curve; slower on a large corpus.",
-        **_kept("train_deterministic"),
+        **kept("train_deterministic"),
     )
     config = TrainConfig(
         model=model,

@@ -102,3 +102,11 @@ def space_summary(space: EmbeddingSpace) -> None:
         shown = min(space.dim, 6)
         st.markdown(f"**Preview**: the first rows in file order, {shown} of {space.dim} dimensions")
         st.dataframe(preview_frame(space), hide_index=True, width="stretch", height=300)
+
+
+def facts_row(figures: dict[str, str], notes: list[str]) -> None:
+    """A row of metrics (what was read: nodes, edges; users, items) and the reader's notes under it."""
+    for column, (label, value) in zip(st.columns(len(figures)), figures.items(), strict=True):
+        column.metric(label, value)
+    for note in notes:
+        st.caption(plain(note))
