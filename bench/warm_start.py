@@ -45,7 +45,8 @@ def serve_one(job: str, points: int) -> dict:
         projection = handle.result(900)
         extra = {"estimate": estimate.seconds, "certain": estimate.certain, "umap_seconds": projection.seconds}
     else:
-        from app.training.core import TrainConfig, train_job
+        from app.training.config import TrainConfig
+        from app.training.run import train_job
         from app.training.corpus import builtin_corpus
 
         handle = runner.submit("Training", partial(train_job, builtin_corpus("classroom"), TrainConfig()))
