@@ -35,7 +35,8 @@ _REGEX_SPECIAL = re.compile(r"([\\.^$|?*+()\[\]{}])")
 
 @dataclass(frozen=True)
 class MappedView:
-    """Explore's settings for a bookmark, what they show, and what the Projector had that they lack."""
+    """Explore's settings for a bookmark, what they show, and what the Projector had that they lack
+    (``shows`` and ``not_carried`` are Markdown: the names they quote from the file are escaped)."""
 
     settings: dict[str, str]
     shows: list[str] = field(default_factory=list)
@@ -56,16 +57,17 @@ def explore_view(
     _projection(bookmark, settings, shows, missing)
     _selection(bookmark, words, settings, shows, missing)
     columns = [str(c) for c in metadata_columns]
+    colour, label = literal_markdown(bookmark.colour_by), literal_markdown(bookmark.label_by)
     if bookmark.colour_by and bookmark.colour_by in columns:
         settings["colour"] = f"meta:{bookmark.colour_by}"
-        shows.append(f"coloured by {bookmark.colour_by}")
+        shows.append(f"coloured by {colour}")
     elif bookmark.colour_by:
-        missing.append(f"the colouring by {bookmark.colour_by!r}, which is not a metadata column here")
+        missing.append(f"the colouring by “{colour}”, which is not a metadata column here")
     if bookmark.label_by and bookmark.label_by in columns:
         settings["label_by"] = bookmark.label_by
-        shows.append(f"labelled by {bookmark.label_by}")
+        shows.append(f"labelled by {label}")
     elif bookmark.label_by:
-        missing.append(f"the labels from {bookmark.label_by!r}, which is not a metadata column here")
+        missing.append(f"the labels from “{label}”, which is not a metadata column here")
     if bookmark.camera:
         missing.append("the camera (position, angle and zoom): Explore frames the whole picture")
     if bookmark.coordinates:
@@ -172,7 +174,7 @@ def step_for(
         preview = ", ".join(words[p] for p in rows[:PREVIEW_WORDS]) + (", …" if len(rows) > PREVIEW_WORDS else "")
         paragraphs.append(f"*Selected:* {literal_markdown(preview)}")
     if view.not_carried:
-        paragraphs.append("*Not carried over from the Projector:* " + literal_markdown("; ".join(view.not_carried)))
+        paragraphs.append("*Not carried over from the Projector:* " + "; ".join(view.not_carried) + ".")
     title = " ".join(bookmark.title.split())[:MAX_TITLE_CHARS] or f"Bookmark {bookmark.number}"
     return Step(title=title, text="\n\n".join(paragraphs), show=Show("view", view.target()))
 
