@@ -65,7 +65,8 @@ def load_into_editor(lesson: Lesson) -> None:
 
 def _start() -> None:
     """First run (or after "Add this view"): the workspace's draft, else one empty step."""
-    if ORDER in st.session_state and not st.session_state.pop(RELOAD, False):
+    reload = st.session_state.pop(RELOAD, False)  # taken even on the first run, or the next run reloads again
+    if ORDER in st.session_state and not reload:
         return
     draft = store.read_draft(workspace.current().path)
     if draft is not None:
