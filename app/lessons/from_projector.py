@@ -14,6 +14,7 @@ does), so the class sees what the teacher saw: ``data`` is ``{"space": <publishe
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -154,8 +155,18 @@ def _search_for(names: list[str]) -> tuple[str, str] | None:
             return words, "word"
     if any(len(name) > MAX_SEARCHED_CHARS for name in names):
         return None
-    pattern = "^(" + "|".join(_REGEX_SPECIAL.sub(r"\\\1", name) for name in names) + ")$"
+    prefix = os.path.commonprefix(names) if len(names) > 1 else ""
+    if any(len(name) == len(prefix) for name in names):
+        prefix = ""  # one name is the prefix itself: no empty alternative
+    alternatives = "|".join(_escape(name[len(prefix) :]) for name in names)
+    pattern = f"^{_escape(prefix)}({alternatives})$"  # "digit 0 #(0|10|20)": short enough for the legend
     return (pattern, "regex") if len(pattern) <= MAX_PATTERN_CHARS else None
+
+
+def _escape(text: str) -> str:
+    """``text`` matched literally by a regular expression (only its special characters escaped, so
+    the search box reads as the words)."""
+    return _REGEX_SPECIAL.sub(r"\\\1", text)
 
 
 def step_for(

@@ -55,11 +55,12 @@ def test_selected_words_are_highlighted_by_a_search_that_finds_exactly_them():
     space = EmbeddingSpace(
         "toy", ["king", "digit 0 #0", "a.b", "digit 0 #10", "queen", "(x)", *WORDS], np.eye(36, dtype=np.float32)
     )
-    for rows, kind in (([0, 4], "word"), ([1, 3, 2, 5], "regex")):
+    for rows, kind in (([0, 4], "word"), ([1, 3, 2, 5], "regex"), ([1, 3], "regex")):
         settings, missing = view(Bookmark(1, "s", selected_points=rows, selected_total=len(rows)), words=space.words)
         assert settings["find_mode"] == kind and settings["mode"] == "top" and settings["n"] == "36"
         assert matching_rows(space, settings["find"], settings["find_mode"]) == sorted(rows)
         assert missing == []
+    assert settings["find"] == "^digit 0 #(0|10)$"  # a shared beginning is written once
 
 
 def test_a_selection_too_long_to_search_becomes_a_list_of_words():
