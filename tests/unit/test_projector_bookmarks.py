@@ -87,6 +87,8 @@ def test_a_record_survives_the_trip_through_the_saved_provenance():
         Bookmark(number=3, title="5"),
     ]
     assert bookmarks_of({"bookmarks": "not a list"}) == []
+    older = {"title": "t", "description": "", "projection": "", "selected_points": [0, 2]}  # an earlier loader's
+    assert bookmarks_of({"bookmarks": [older]})[0].selected_total == 2
 
 
 @pytest.mark.parametrize(

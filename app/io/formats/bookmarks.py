@@ -67,6 +67,7 @@ class Bookmark:
         numbers = {name: found.get(name) for name in ("perplexity", "umap_min_dist")}
         wholes = {name: found.get(name) for name in ("dims", "tsne_iteration", "umap_neighbors", "selected_total")}
         lists = {name: found.get(name) for name in ("pca_components", "selected_points", "notes")}
+        points = [p for p in _list(lists["selected_points"]) if _whole(p) and p >= 0][:MAX_SELECTED]
         given = found.get("number")
         number = given if _whole(given) and given > 0 else number
         return cls(
@@ -80,8 +81,8 @@ class Bookmark:
             tsne_iteration=wholes["tsne_iteration"] if _whole(wholes["tsne_iteration"]) else None,
             umap_neighbors=wholes["umap_neighbors"] if _whole(wholes["umap_neighbors"]) else None,
             umap_min_dist=_finite(numbers["umap_min_dist"]),
-            selected_points=[p for p in _list(lists["selected_points"]) if _whole(p)][:MAX_SELECTED],
-            selected_total=wholes["selected_total"] if _whole(wholes["selected_total"]) else 0,
+            selected_points=points,
+            selected_total=max(wholes["selected_total"] if _whole(wholes["selected_total"]) else 0, len(points)),
             colour_by=texts["colour_by"][:MAX_TITLE_CHARS],
             label_by=texts["label_by"][:MAX_TITLE_CHARS],
             camera=found.get("camera") is True,
