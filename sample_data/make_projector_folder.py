@@ -1,7 +1,8 @@
 """Writes digits_projector.zip: a TensorFlow Projector folder of 100 scikit-learn digits, zipped.
 
 The folder as the Projector publishes one: projector_config.json naming raw float32 tensor.bytes
-(with tensorShape), a metadata.tsv of three columns, an 8 x 8 sprite sheet and two bookmarks.
+(with tensorShape), a metadata.tsv of three columns, an 8 x 8 sprite sheet and three bookmarks
+(PCA with the zeros selected, PCA coloured by parity, 2D t-SNE coloured by digit, with a camera).
 Run: .venv/bin/python sample_data/make_projector_folder.py
 """
 
@@ -31,16 +32,33 @@ def main() -> None:
     metadata = "label\tdigit\tparity\n" + "".join(
         f"digit {t} #{i}\t{t}\t{'even' if t % 2 == 0 else 'odd'}\n" for i, t in enumerate(targets)
     )
-    bookmarks = [
+    zeros = [i for i in range(N) if targets[i] == 0]
+    camera = {"orthographic": True, "position": [0.0, 0.0, 5.0], "target": [0.0, 0.0, 0.0], "zoom": 1.0}
+    bookmarks = [  # as the Projector's "Bookmarks" panel saves them (State objects), with a description added
         {
             "label": "All the zeros",
-            "description": "The ten zeros, selected: do they sit together?",
-            "selectedPoints": [i for i in range(N) if targets[i] == 0],
+            "description": f"The {len(zeros)} zeros, selected: do they sit together?",
+            "selectedProjection": "pca",
+            "pcaComponentDimensions": [0, 1],
+            "selectedPoints": zeros,
+            "selectedColorOptionName": "digit",
         },
         {
             "label": "Colour by parity",
             "description": "Even against odd digits: a grouping the pixels do not know.",
+            "selectedProjection": "pca",
+            "pcaComponentDimensions": [0, 1],
             "selectedColorOptionName": "parity",
+        },
+        {
+            "label": "The digits under t-SNE",
+            "description": "t-SNE keeps close neighbours together: do the digits form their own islands?",
+            "selectedProjection": "tsne",
+            "tSNEis3d": False,
+            "tSNEPerplexity": 10,
+            "tSNEIteration": 500,
+            "selectedColorOptionName": "digit",
+            "cameraDef": camera,
         },
     ]
     config = {

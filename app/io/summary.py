@@ -29,11 +29,6 @@ def summarize(space: EmbeddingSpace) -> dict[str, Any]:
         "warnings": list(source.get("warnings", [])),
         "megabytes": space.vectors.nbytes / 1e6,
         "images": len(source.get("images") or {}),
-        "bookmarks": [
-            (str(b.get("title", "")), str(b.get("description", "")))
-            for b in source.get("bookmarks") or []
-            if isinstance(b, dict)
-        ],
     }
 
 

@@ -17,7 +17,7 @@ from app.errors import InputError
 from app.lessons import store
 from app.lessons.format import LEVELS, Lesson, parse_lesson
 from app.lessons.player import Player
-from pages._ui import lessons, workspace
+from pages._ui import lessons, projector_bookmarks, workspace
 from pages._ui.add_to_lesson import RELOAD
 from pages._ui.errors import report_errors
 from pages._ui.text import plain
@@ -65,7 +65,8 @@ def load_into_editor(lesson: Lesson) -> None:
 
 def _start() -> None:
     """First run (or after "Add this view"): the workspace's draft, else one empty step."""
-    if ORDER in st.session_state and not st.session_state.pop(RELOAD, False):
+    reload = st.session_state.pop(RELOAD, False)  # taken even on the first run, or the next run reloads again
+    if ORDER in st.session_state and not reload:
         return
     draft = store.read_draft(workspace.current().path)
     if draft is not None:
@@ -176,6 +177,7 @@ def _step_fields(index: int, step_id: str, total: int) -> None:
 
 def editor() -> Lesson | None:
     """The whole editor; returns the lesson it holds when it is valid (for leading it live)."""
+    projector_bookmarks.from_active_space()  # before the draft is read: it may replace the draft
     _start()
     st.text_input("Lesson title", key=TITLE)
     left, right = st.columns([1, 3])

@@ -10,7 +10,7 @@ import streamlit as st
 from app.figures.home import norms_figure
 from app.io.summary import preview_frame, summarize
 from app.space import EmbeddingSpace
-from pages._ui import add_to_lesson, cached, session, share, state, workspace
+from pages._ui import add_to_lesson, cached, projector_bookmarks, session, share, state, workspace
 from pages._ui.text import plain
 
 PAGES = (
@@ -84,13 +84,7 @@ def space_summary(space: EmbeddingSpace) -> None:
     if facts["images"]:
         details.append(f"{facts['images']:,} points are images (thumbnails on Explore)")
     st.caption(" · ".join(details))
-    if facts["bookmarks"]:
-        with st.expander(f"Bookmarks saved with the Projector folder ({len(facts['bookmarks'])})"):
-            st.markdown(
-                "\n".join(
-                    f"- **{plain(title)}**: {plain(about) or '(no description)'}" for title, about in facts["bookmarks"]
-                )
-            )
+    projector_bookmarks.bookmarks_panel(space)
     for warning in facts["warnings"]:
         st.warning(plain(warning))
     if facts["zero_vectors"]:

@@ -18,14 +18,13 @@ import numpy as np
 from app.errors import InputError
 from app.io.estimate import HEAD_BYTES, Shape, check_fits, estimate_shape
 from app.io.formats import Limits, Parsed
+from app.io.formats.bookmarks import oversize, parse_bookmarks
 from app.io.formats.checks import check_shape
 from app.io.formats.tabular import parse_projector_tsv, read_metadata
 from app.io.formats.zipped import SafeZip, folder_config
 from app.io.images import cut_sprite, read_sprite, small_thumbnails
 
 MAX_CONFIG_BYTES = 1024**2
-MAX_BOOKMARKS = 200
-MAX_BOOKMARK_TEXT = 300
 
 
 def parse_projector_folder(data: bytes, filename: str, limits: Limits, limit: int | None) -> Parsed:
@@ -50,7 +49,8 @@ def parse_projector_folder(data: bytes, filename: str, limits: Limits, limit: in
         parsed.warnings += sprite_warnings
     parsed.extra = {"projector": {"config": config_name, "tensorName": str(embedding.get("tensorName", ""))[:200]}}
     if embedding.get("bookmarksPath"):
-        parsed.extra["bookmarks"] = folder.bookmarks(embedding)
+        parsed.extra["bookmarks"], bookmark_warnings = folder.bookmarks(embedding, n_rows=len(vectors))
+        parsed.warnings += bookmark_warnings
     return parsed
 
 
@@ -141,28 +141,15 @@ class Folder:
         images = cut_sprite(sheet, name, single=(single[0], single[1]), count=n_total)
         return small_thumbnails(images[:n_rows])
 
-    def bookmarks(self, embedding: dict[str, Any]) -> list[dict[str, Any]]:
-        """Each saved view's title and description (and which points it selected), kept as provenance."""
+    def bookmarks(self, embedding: dict[str, Any], *, n_rows: int) -> tuple[list[dict[str, Any]], list[str]]:
+        """Each saved view (app.io.formats.bookmarks), as records kept in the space's provenance; a
+        bookmarks file that cannot be read is a warning, and the vectors load without it."""
         name = self.path(embedding, "bookmarksPath")
-        states = _json(self.archive.read(name), name)
-        if not isinstance(states, list):
-            raise InputError(f"{name}: expected a JSON list of bookmarks")
-        if len(states) > MAX_BOOKMARKS:
-            self.warnings.append(f"{name} holds {len(states):,} bookmarks; the first {MAX_BOOKMARKS} were kept")
-        kept = []
-        for number, state in enumerate(states[:MAX_BOOKMARKS], start=1):
-            if not isinstance(state, dict):
-                raise InputError(f"{name}: bookmark {number} is not an object")
-            points = state.get("selectedPoints") or []
-            kept.append(
-                {
-                    "title": _text(state.get("label")) or f"Bookmark {number}",
-                    "description": _text(state.get("description")),
-                    "projection": _text(state.get("selectedProjection")),
-                    "selected_points": [int(p) for p in points[:1000] if isinstance(p, int)],
-                }
-            )
-        return kept
+        too_large = oversize(name, self.archive.size(name))  # before reading: the zip's directory says
+        if too_large:
+            return [], [too_large]
+        found, warnings = parse_bookmarks(self.archive.read(name), name, n_rows=n_rows)
+        return [bookmark.to_record() for bookmark in found], warnings
 
 
 def _json(data: bytes, name: str) -> Any:
@@ -172,6 +159,8 @@ def _json(data: bytes, name: str) -> Any:
         raise InputError(f"{name}: not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise InputError(f"{name}, line {exc.lineno}: not valid JSON ({exc.msg})") from None
+    except (RecursionError, ValueError) as exc:  # nesting past Python's limit; an integer of thousands of digits
+        raise InputError(f"{name}: not readable as JSON ({type(exc).__name__})") from None
 
 
 def _shape(value: Any, config: str, *, field: str = "tensorShape") -> list[int]:
@@ -180,7 +169,3 @@ def _shape(value: Any, config: str, *, field: str = "tensorShape") -> list[int]:
     if not ok:
         raise InputError(f"{config}: {field} should be two positive whole numbers like [1000, 64], got {value!r}")
     return [int(v) for v in value]
-
-
-def _text(value: Any) -> str:
-    return "" if value is None else " ".join(str(value).split())[:MAX_BOOKMARK_TEXT]
