@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import streamlit as st
 
-from app.figures.explore import ScatterOptions, axis_titles, colouring_for, point_names, scatter_figure
+from app.figures.explore import axis_titles, colouring_for, point_names
+from app.figures.layout_preview import preview_chart
 from app.projection.methods import Projection
 from app.runtime.snapshots import Snapshot
 from pages._ui.background import Preview, StoppedEarly
@@ -51,18 +52,20 @@ def stopped_projection(request: ProjectionRequest, stopped: StoppedEarly) -> Pro
 
 
 def draw_layout(request: ProjectionRequest, snapshot: Snapshot) -> None:
-    """A running t-SNE/UMAP's latest layout: the points with the cheap colourings and labels of the
-    finished picture (clusters, distortion and thumbnails wait for it)."""
+    """A running t-SNE/UMAP's latest layout with the picture's colours and labels where they are cheap
+    (clusters, distortion and thumbnails wait for the finished picture). A Vega-Lite chart, not the
+    picture's plotly figure, so that it updates in place every second (see app.figures.layout_preview)."""
     preview = layout_projection(request, snapshot)
     if preview is None:
         return
     space, state = request.space, st.session_state
-    options = ScatterOptions(
-        labels=int(state.get("labels", 100)),
+    data, spec = preview_chart(
+        preview.coords,
+        point_names(space, space.words, str(state.get("label_by", ""))),
         colouring=colouring_for(space, str(state.get("colour", ""))),
-        hover=space.metadata,
+        labels=int(state.get("labels", 100)),
         axis_titles=axis_titles(preview),
     )
-    figure = scatter_figure(preview.coords, point_names(space, space.words, str(state.get("label_by", ""))), options)
-    figure.update_layout(uirevision="layout-preview")  # the user's zoom survives each new layout
-    st.plotly_chart(figure, key="layout_preview", config={"displaylogo": False, "scrollZoom": True})
+    st.vega_lite_chart(data, spec, key="layout_preview", width="stretch")
+    if request.dims == 3:
+        st.caption("While it runs, the 3D layout is shown from above: its first two axes.")

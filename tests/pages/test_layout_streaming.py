@@ -8,7 +8,10 @@ once branch h-knn emits them), held by a file until the test releases it.
 import time
 from functools import partial
 
+import numpy as np
+import pandas as pd
 import pytest
+from streamlit import dataframe_util
 
 from pages._ui import explore
 from tests.fake_layout import TOTAL_ITERATIONS, slow_projection
@@ -65,7 +68,15 @@ def start_tsne(n: int):
 
 
 def points(at) -> int:
+    """Points in the picture (the finished or stopped projection's plotly figure)."""
     return sum(len(values(t["x"])) for t in point_traces(figure(at)))
+
+
+def running_layout(at) -> pd.DataFrame:
+    """The data of the running layout's chart (Vega-Lite: it updates in place)."""
+    charts = at.get("vega_lite_chart")
+    assert len(charts) == 1, "no running layout on the page"
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(charts[0].proto.data.data)
 
 
 def captions(at) -> str:
@@ -74,13 +85,16 @@ def captions(at) -> str:
 
 def test_the_running_layout_is_drawn_then_replaced_by_the_finished_projection(hold):
     at, job = start_tsne(n=121)
-    assert points(at) == 121
+    layout = running_layout(at)
+    assert len(layout) == 121 and layout["label"].str.len().gt(0).any()
+    np.testing.assert_allclose(layout[["x", "y"]].to_numpy(), job.latest("layout").value, rtol=1e-6)
+    assert not at.get("plotly_chart")
     assert f"still running: {LAST}, the picture is still moving" in captions(at)
     hold.write_text("")
     until(lambda: job.done)
     at.run()
     assert not at.exception, at.exception
-    assert points(at) == 121
+    assert points(at) == 121 and not at.get("vega_lite_chart")
     assert "still running" not in captions(at)
     assert "Neighbours kept" in [m.label for m in at.metric]
 
@@ -126,7 +140,10 @@ def test_cancel_before_any_layout_behaves_as_before(monkeypatch, tmp_path):
     assert "as soon as the first intermediate layout arrives" in captions(at)
     at.button(key=f"cancel_{running.id}").click()
     at.run()
+    said = [i.value for i in at.info]  # the job may have stopped within that run already
     until(lambda: running.done)
     at.run()
-    assert any("cancelled." in i.value for i in at.info)
-    assert not at.get("plotly_chart")
+    said += [i.value for i in at.info]
+    assert any(text.endswith("cancelled.") for text in said), said
+    assert not at.get("plotly_chart") and not at.get("vega_lite_chart")
+    assert not at.warning
