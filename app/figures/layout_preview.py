@@ -42,7 +42,7 @@ def preview_chart(
     labelled = readable_labels(xy, names, range(min(labels, len(names))))
     label = np.full(len(names), "", dtype=object)
     label[labelled] = [names[row] for row in labelled]
-    data = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "name": names, "label": label})
+    data = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "name": names, "label": pd.Categorical(label)})
     colour: dict[str, Any] = {"value": "#4c78a8"}
     tooltip: list[dict[str, Any]] = [{"field": "name", "type": "nominal", "title": "point"}]
     if colouring is not None:
@@ -69,19 +69,20 @@ def preview_chart(
     return data, spec
 
 
-def _colour(colouring: Colouring, n: int) -> tuple[dict[str, Any], np.ndarray]:
-    """The colour encoding and each point's value for it."""
+def _colour(colouring: Colouring, n: int) -> tuple[dict[str, Any], np.ndarray | pd.Categorical]:
+    """The colour encoding and each point's value for it (categories as a pandas Categorical: the
+    chart's data goes to the browser as Arrow, where that is a small dictionary-encoded column)."""
     values = np.asarray(colouring.values)[:n]
+    encoding: dict[str, Any] = {"field": "colour", "title": colouring.title}
     if colouring.numeric:
         name = colouring.colorscale.removesuffix("_r")
         scale: dict[str, Any] = {"scheme": SCHEMES.get(name, "viridis"), "reverse": colouring.colorscale.endswith("_r")}
         if colouring.range:
             scale["domain"] = list(colouring.range)
-        encoding = {"field": "colour", "type": "quantitative", "title": colouring.title, "scale": scale}
-        return encoding, values.astype(float)
+        return {**encoding, "type": "quantitative", "scale": scale}, values.astype(float)
     grouped, legend = categories(values)
     scale = {"domain": list(legend), "range": list(legend.values())}
-    return {"field": "colour", "type": "nominal", "title": colouring.title, "scale": scale, "sort": None}, grouped
+    return {**encoding, "type": "nominal", "scale": scale, "sort": None}, pd.Categorical(grouped)
 
 
 def _point_size(n: int) -> int:

@@ -16,6 +16,7 @@ import streamlit as st
 from app.figures.explore import axis_titles, colouring_for, point_names
 from app.figures.layout_preview import preview_chart
 from app.projection.methods import Projection
+from app.runtime.cache import ResultCache
 from app.runtime.snapshots import Snapshot
 from pages._ui.background import Preview, StoppedEarly
 
@@ -59,13 +60,32 @@ def draw_layout(request: ProjectionRequest, snapshot: Snapshot) -> None:
     if preview is None:
         return
     space, state = request.space, st.session_state
-    data, spec = preview_chart(
-        preview.coords,
-        point_names(space, space.words, str(state.get("label_by", ""))),
-        colouring=colouring_for(space, str(state.get("colour", ""))),
-        labels=int(state.get("labels", 100)),
-        axis_titles=axis_titles(preview),
+    colour, labels = str(state.get("colour", "")), int(state.get("labels", 100))
+    label_by = str(state.get("label_by", ""))
+    data, spec = _previews(space.shared).get_or_compute(
+        (request.key, snapshot.number, snapshot.elapsed, colour, labels, label_by),
+        lambda: preview_chart(
+            preview.coords,
+            point_names(space, space.words, label_by),
+            colouring=colouring_for(space, colour),
+            labels=labels,
+            axis_titles=axis_titles(preview),
+        ),
     )
     st.vega_lite_chart(data, spec, key="layout_preview", width="stretch")
     if request.dims == 3:
         st.caption("While it runs, the 3D layout is shown from above: its first two axes.")
+
+
+@st.cache_resource(show_spinner=False)
+def _shared_previews() -> ResultCache:
+    return ResultCache(max_entries=4)
+
+
+def _previews(shared: bool) -> ResultCache:
+    """Charts of recent layouts, so the sessions watching one shared job (a class pressing Run
+    together) build each chart once, and an unchanged layout is not built again. Kept apart from
+    the result caches, whose projections these would push out; an upload's stay in its session."""
+    if shared:
+        return _shared_previews()
+    return st.session_state.setdefault("layout_previews", ResultCache(max_entries=2))
