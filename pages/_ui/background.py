@@ -228,8 +228,7 @@ def _preview(job, preview: Preview, slot: str) -> None:
     else:
         last = st.session_state.get(remembered)
         snapshot = last[1] if last is not None and last[0] == job.id and job.done else None
-    if snapshot is None:
-        st.caption("The picture appears here as soon as the first intermediate layout arrives.")
+    if snapshot is None:  # none yet (or the work sends none): the progress bar says enough
         return
     preview.draw(snapshot)
     st.caption(f"{job.label} still running: {stage(snapshot.message)}, the picture is still moving.")

@@ -137,7 +137,7 @@ def test_cancel_before_any_layout_behaves_as_before(monkeypatch, tmp_path):
     at.button(key="run_projection").click()
     at.run()
     running = next(iter(at.session_state["jobs_projection"].values()))
-    assert "as soon as the first intermediate layout arrives" in captions(at)
+    assert "still running" not in captions(at) and not at.get("vega_lite_chart")
     at.button(key=f"cancel_{running.id}").click()
     at.run()
     said = [i.value for i in at.info]  # the job may have stopped within that run already
@@ -147,3 +147,17 @@ def test_cancel_before_any_layout_behaves_as_before(monkeypatch, tmp_path):
     assert any(text.endswith("cancelled.") for text in said), said
     assert not at.get("plotly_chart") and not at.get("vega_lite_chart")
     assert not at.warning
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        ("t-SNE optimisation, iteration 250 of 750", "iteration 250 of 750"),
+        ("UMAP layout, epoch 120 of 500", "epoch 120 of 500"),
+        ("finding neighbours", "finding neighbours"),
+    ],
+)
+def test_the_caption_names_where_the_job_was(message, expected):
+    from pages._ui.background import stage
+
+    assert stage(message) == expected
