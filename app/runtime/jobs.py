@@ -1,6 +1,8 @@
 """Heavy work off the Streamlit script thread: a fair, bounded queue of jobs with progress, caps and cancel.
 
-A job is any function that takes a ``progress(fraction, message, **detail)`` keyword. At most
+A job is any function that takes a ``progress(fraction, message, **detail)`` keyword; its details
+are kept in order (a loss curve), except snapshots (``layout=coords``, see ``app.runtime.snapshots``),
+of which a job keeps only the latest (``Job.latest``). At most
 ``max_workers`` jobs (default: one per core) run at once. Waiting jobs take turns between their
 owners (round-robin: the browser served least recently goes next; one browser's jobs in the order
 it submitted them), so one student cannot starve the class; and one browser may have at most

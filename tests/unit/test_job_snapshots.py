@@ -58,6 +58,17 @@ def test_a_layout_replaces_the_previous_one_and_stays_out_of_the_history():
     assert job.latest("nothing") is None
 
 
+class Embedding(np.ndarray):
+    """Like openTSNE's TSNEEmbedding: an array subclass that carries the whole optimiser with it."""
+
+
+def test_a_layout_is_kept_as_a_plain_float32_array_not_the_work_s_own_object():
+    job = Job("t-SNE")
+    job.report(0.5, "iteration 400 of 750", layout=np.ones((3, 2)).view(Embedding))
+    latest = job.latest("layout")
+    assert latest is not None and type(latest.value) is np.ndarray and latest.value.dtype == np.float32
+
+
 def test_the_throttle_sends_a_layout_at_most_every_half_second_and_every_other_detail_always():
     now = [0.0]
     throttle = SnapshotThrottle(every=0.5, clock=lambda: now[0])
