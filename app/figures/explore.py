@@ -255,12 +255,20 @@ def _colour_groups(colouring: Colouring | None, n: int) -> Iterator[tuple[str, n
             marker["cmin"], marker["cmax"] = colouring.range
         yield colouring.title, np.arange(n), marker
         return
-    series = pd.Series(values.astype(str))
+    grouped, legend = categories(values)
+    for category, colour in legend.items():
+        yield category, np.flatnonzero(grouped == category), {**base, "color": colour}
+
+
+def categories(values: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, dict[str, str]]:
+    """Each value's category (the ``MAX_CATEGORIES`` most common values; the rest "other") and the
+    legend: every category's colour, in legend order (natural order, "other" last and grey)."""
+    series = pd.Series(np.asarray(values).astype(str))
     top = series.value_counts().index[:MAX_CATEGORIES].tolist()
-    grouped = series.where(series.isin(top), "other")
-    for i, category in enumerate(sorted(grouped.unique(), key=lambda c: (c == "other", _natural(c)))):
-        colour = PALETTE[-1] if category == "other" else PALETTE[i % (len(PALETTE) - 1)]
-        yield category, np.flatnonzero(grouped.to_numpy() == category), {**base, "color": colour}
+    grouped = series.where(series.isin(top), "other").to_numpy()
+    ordered = sorted(set(grouped), key=lambda c: (c == "other", _natural(c)))
+    legend = {c: PALETTE[-1] if c == "other" else PALETTE[i % (len(PALETTE) - 1)] for i, c in enumerate(ordered)}
+    return grouped, legend
 
 
 def _natural(text: str) -> tuple[int, float, str]:

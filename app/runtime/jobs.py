@@ -1,6 +1,8 @@
 """Heavy work off the Streamlit script thread: a fair, bounded queue of jobs with progress, caps and cancel.
 
-A job is any function that takes a ``progress(fraction, message, **detail)`` keyword. At most
+A job is any function that takes a ``progress(fraction, message, **detail)`` keyword; its details
+are kept in order (a loss curve), except snapshots (``layout=coords``, see ``app.runtime.snapshots``),
+of which a job keeps only the latest (``Job.latest``). At most
 ``max_workers`` jobs (default: one per core) run at once. Waiting jobs take turns between their
 owners (round-robin: the browser served least recently goes next; one browser's jobs in the order
 it submitted them), so one student cannot starve the class; and one browser may have at most
@@ -39,6 +41,7 @@ from app.runtime.limits import (
     max_jobs_per_owner_from_env,
 )
 from app.runtime.processes import ProcessBackend
+from app.runtime.snapshots import Snapshot, portable, read_only, split
 
 __all__ = [
     "Job",
@@ -46,6 +49,7 @@ __all__ = [
     "JobLimits",
     "JobRunner",
     "RemoteTraceback",
+    "Snapshot",
     "TooManyJobs",
     "WorkerCrashed",
 ]
@@ -71,7 +75,9 @@ class Job:
     """The browser it counts against (all its tabs); None: the owner."""
     limits: JobLimits = field(default_factory=JobLimits)
     details: list[dict] = field(default_factory=list)
-    """The ``detail`` keywords of every progress report that had some, in order (e.g. a loss curve)."""
+    """The ``detail`` keywords of every progress report that had some, in order (e.g. a loss curve),
+    except snapshot keys (``app.runtime.snapshots``: a layout), of which only the latest is kept."""
+    _snapshots: dict[str, Snapshot] = field(default_factory=dict)
     _cancel: threading.Event = field(default_factory=threading.Event)
     _deadline: float | None = None  # thread backend: the time cap, checked at each report
 
@@ -87,15 +93,27 @@ class Job:
             raise Cancelled(self.label)
         if self._deadline is not None and time.monotonic() > self._deadline:
             raise self.over_time()
-        self.update(fraction, message, detail)
+        history, latest = split(detail)
+        self.update(fraction, message, {**history, **{key: portable(value) for key, value in latest.items()}})
 
     def update(self, fraction: float, message: str, detail: dict) -> None:
-        """Record a progress report (from whichever backend runs the work)."""
+        """Record a progress report (from whichever backend runs the work): a snapshot key replaces
+        the job's previous one; the other details join the history."""
         self.fraction, self.message = max(0.0, min(1.0, fraction)), message
+        detail, latest = split(detail)
+        for key, value in latest.items():
+            previous = self._snapshots.get(key)
+            number = 1 if previous is None else previous.number + 1
+            self._snapshots[key] = Snapshot(read_only(value), self.fraction, message, number, self.elapsed)
         if detail:
             if len(self.details) >= MAX_DETAILS:
                 del self.details[::2]
             self.details.append(dict(detail))
+
+    def latest(self, key: str) -> Snapshot | None:
+        """The newest snapshot reported under ``key`` (e.g. "layout"), if any: kept after a cancel,
+        dropped once the job has finished (its result supersedes it)."""
+        return self._snapshots.get(key)
 
     def cancel(self) -> None:
         """Stop the job: a waiting job never runs; a running one is stopped (see its backend)."""
@@ -325,6 +343,7 @@ class JobRunner:
             job.started_at = time.monotonic()
             value = self.backend.run(job, queued.work, queued.args, queued.kwargs)
             job.update(1.0, "done", {})
+            job._snapshots.clear()  # the result supersedes the intermediate ones: free their memory
         except BaseException as exc:
             outcome = exc
         finally:

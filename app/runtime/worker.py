@@ -18,6 +18,8 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any
 
+from app.runtime.snapshots import SnapshotThrottle
+
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
@@ -30,7 +32,9 @@ def run_job(conn: Connection) -> None:
 
     Messages to the parent (pickled tuples, highest protocol so read-only arrays stay read-only):
     ("progress", fraction, message, detail, address space in bytes), then one of ("result", value),
-    ("error", exception, traceback text) or ("memory", traceback text).
+    ("error", exception, traceback text) or ("memory", traceback text). A snapshot in ``detail`` (a
+    layout) goes as a float32 array at most twice a second (``app.runtime.snapshots``): each message
+    carries only the newest, and the server keeps only the newest.
     """
     os.setpgid(0, 0)  # our own process group: cancelling kills anything this job started, too
     die_with_parent()  # the forkserver: it exits when the server does
@@ -45,9 +49,10 @@ def run_job(conn: Connection) -> None:
         _send(conn, ("error", _portable(exc), traceback.format_exc()))
         return
     _limit_resources(max_seconds, max_memory_bytes)
+    throttle = SnapshotThrottle()
 
     def progress(fraction: float, message: str, **detail: Any) -> None:
-        _send(conn, ("progress", float(fraction), str(message), detail, _address_space_bytes()))
+        _send(conn, ("progress", float(fraction), str(message), throttle.admit(detail), _address_space_bytes()))
 
     try:
         value = work(*args, progress=progress, **kwargs)

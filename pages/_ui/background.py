@@ -3,11 +3,16 @@ refreshes itself while it runs, and the result when done. The result is kept in 
 result cache when the caller says the data is shared (a built-in sample or corpus, a published
 space, or anything made from them), so the next session asking for it gets it at once, and a
 session asking while it is still running watches the same job; otherwise in this session's own
-cache, where no other session looks."""
+cache, where no other session looks.
+
+A job that reports snapshots (``progress(..., layout=coords)``: a t-SNE or UMAP layout) can be watched
+as it forms (a ``Preview``); cancelled, it leaves its last snapshot on the page, marked as stopped
+early and never cached as the result."""
 
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -17,9 +22,42 @@ import streamlit as st
 
 from app.errors import Cancelled, InputError
 from app.runtime.limits import TooManyJobs
+from app.runtime.snapshots import Snapshot
 from pages._ui import cached
 
 log = logging.getLogger("embedding_lab")
+PREVIEW_SECONDS = 1.0  # how often a running job's picture is redrawn
+STAGE = re.compile(r"\b(?:iteration|epoch) [\d,]+ of [\d,]+")
+
+
+def stage(message: str) -> str:
+    """Where a job was, from its progress message: "iteration 250 of 750" (else the whole message)."""
+    found = STAGE.search(message)
+    return found.group(0) if found else message
+
+
+@dataclass(frozen=True)
+class StoppedEarly:
+    """The last snapshot of a job cancelled before it finished: what a page shows in its place."""
+
+    job_id: str
+    label: str
+    snapshot: Snapshot
+
+    @property
+    def stage(self) -> str:
+        return stage(self.snapshot.message)
+
+
+@dataclass(frozen=True)
+class Preview:
+    """How a page watches a job's snapshots under ``key`` (e.g. "layout"): ``draw`` draws the latest
+    while the job runs (refreshed every ``PREVIEW_SECONDS``); ``stopped`` turns the last one of a
+    cancelled job into the value ``background_result`` returns instead of the result (never cached)."""
+
+    key: str
+    draw: Callable[[Snapshot], None]
+    stopped: Callable[[StoppedEarly], Any]
 
 
 @dataclass
@@ -77,6 +115,7 @@ def background_result(
     estimate_certain: bool = True,
     button_label: str,
     show_details: Callable[[list[dict]], None] | None = None,
+    preview: Preview | None = None,
 ) -> Any | None:
     """The cached result for ``key``; otherwise a Run button, then progress, then the result.
 
@@ -87,7 +126,8 @@ def background_result(
     run in a worker process. It is called with a ``progress`` keyword. ``slot`` names the page's
     job (one per browser per slot: starting a new one lets go of the old, which is cancelled unless
     another session watches it). ``show_details`` draws the job's progress details (e.g. a live loss
-    curve) under the progress bar.
+    curve) under the progress bar. ``preview`` draws the job's latest snapshot while it runs and,
+    after a cancel, returns ``preview.stopped(...)`` of the last one until the next Run.
     """
     results = cached.results(shared=shared)
     found = results.get(key)
@@ -97,13 +137,20 @@ def background_result(
     job = jobs.get(key)
     if job is not None and not job.done:
         _watch(job, show_details)
+        if preview is not None:
+            _preview(job, preview, slot)
         return None
     if job is not None:
         jobs.pop(key, None)
+        st.session_state.pop(f"preview_{slot}", None)
         try:
             value = job.result()
         except Cancelled:
-            st.info(f"{label}: cancelled.")
+            last = job.latest(preview.key) if preview is not None else None
+            if last is None:
+                st.info(f"{label}: cancelled.")
+            else:  # one per slot: the picture stays until the next Run
+                st.session_state[f"stopped_{slot}"] = (key, StoppedEarly(job.id, label, last))
         except InputError as exc:
             st.error(f"Could not finish {label}: {exc}")
         except Exception as exc:  # a bug of ours: one line for the user, the traceback in the log
@@ -113,8 +160,18 @@ def background_result(
             results.put(key, value)
             return value
     guess = "" if estimate_certain else " (a rough guess: few runs of it timed on this server yet)"
-    st.info(f"{label}: about {max(1, round(estimate_seconds))} s on this server{guess}. It runs in the background.")
+    about = f"about {max(1, round(estimate_seconds))} s on this server{guess}"
+    kept = st.session_state.get(f"stopped_{slot}")
+    stopped = kept[1] if kept is not None and kept[0] == key and preview is not None else None
+    if stopped is not None:
+        st.warning(
+            f"{label} was cancelled at {stopped.stage}: what you see is where it had got to, not the finished "
+            f"result. Run it again for the finished one ({about}; it starts from the beginning)."
+        )
+    else:
+        st.info(f"{label}: {about}. It runs in the background.")
     if st.button(button_label, type="primary", key=f"run_{slot}"):
+        st.session_state.pop(f"stopped_{slot}", None)
         for other in jobs.values():
             _shared_runs().let_go(other)
         jobs.clear()
@@ -130,6 +187,8 @@ def background_result(
             st.warning(str(exc))
             return None
         st.rerun()
+    if stopped is not None and preview is not None:
+        return preview.stopped(stopped)
     return None
 
 
@@ -155,3 +214,21 @@ def _watch(job, show_details: Callable[[list[dict]], None] | None) -> None:
     if st.button("Cancel", key=f"cancel_{job.id}"):
         _shared_runs().let_go(job)
         st.rerun(scope="app")
+
+
+@st.fragment(run_every=PREVIEW_SECONDS)
+def _preview(job, preview: Preview, slot: str) -> None:
+    """The running job's latest snapshot, redrawn every second without rerunning the page. The last
+    one drawn is remembered, so the picture does not blink out when the job ends (its result drops
+    the snapshot) before the page reruns."""
+    remembered = f"preview_{slot}"
+    snapshot = job.latest(preview.key)
+    if snapshot is not None:
+        st.session_state[remembered] = (job.id, snapshot)
+    else:
+        last = st.session_state.get(remembered)
+        snapshot = last[1] if last is not None and last[0] == job.id and job.done else None
+    if snapshot is None:  # none yet (or the work sends none): the progress bar says enough
+        return
+    preview.draw(snapshot)
+    st.caption(f"{job.label} still running: {stage(snapshot.message)}, the picture is still moving.")

@@ -35,6 +35,7 @@ from app.space import EmbeddingSpace
 from app.text.inputs import MAX_FORMULA_CHARS, MAX_PATTERN_CHARS, MAX_WORD_CHARS
 from pages._ui import cached, url
 from pages._ui.background import background_result
+from pages._ui.layout_preview import layout_preview
 from pages._ui.text import plain
 
 DISTORTION_K = 10
@@ -182,6 +183,7 @@ def projection_for(request: ProjectionRequest) -> Projection | None:
         estimate_seconds=estimate.seconds,
         estimate_certain=estimate.certain,
         button_label=f"Run {spec.label}",
+        preview=layout_preview(request),
     )
 
 
