@@ -1,0 +1,34 @@
+"""The HTTP route that serves a WebGL picture's binary parts: GET /_lab/scatter with the part's
+token in the ``X-Picture-Token`` header. The browser's XSRF cookie must be the one the picture
+was made for (app.runtime.browser); anything else gets a bare 404, as does an expired token.
+Mounted by lab_server.py (st.App routes); the points never cross Streamlit's websocket, so its
+message size limit does not apply."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from app.runtime.browser import XSRF_COOKIE, browser_id_from_xsrf
+from app.runtime.picture_store import STORE, PictureStore
+
+PATH = "/_lab/scatter"
+TOKEN_HEADER = "x-picture-token"
+PRIVATE = {"Cache-Control": "no-store, private", "X-Content-Type-Options": "nosniff"}
+
+
+def picture_part(store: PictureStore = STORE):
+    """The endpoint over ``store`` (tests pass their own)."""
+
+    async def endpoint(request: Request) -> Response:
+        owner = browser_id_from_xsrf(request.cookies.get(XSRF_COOKIE))
+        data = store.get(owner, request.headers.get(TOKEN_HEADER))
+        if data is None:
+            return Response("Not found", status_code=404, headers=PRIVATE)
+        return Response(data, media_type="application/octet-stream", headers=PRIVATE)
+
+    return endpoint
+
+
+ROUTES = [Route(PATH, picture_part(), methods=["GET"])]
