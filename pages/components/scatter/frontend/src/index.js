@@ -8,6 +8,7 @@
 import createScatterplot from 'regl-scatterplot';
 import { parts as fetchParts } from './parts.js';
 import { Overlay } from './overlay.js';
+import { LevelOfDetail } from './detail.js';
 
 const root = document.getElementById('root');
 const toolbar = document.getElementById('toolbar');
@@ -19,9 +20,12 @@ const legend = document.getElementById('legend');
 
 let scatterplot = null;
 let overlay = null;
+let detail = null;
 let current = { points: null, colours: null, labels: null };
 let args = null;
 let lastSentNonce = 0;
+let lastZoom = null;
+let observing = false;
 let codes = null; // the category code of each point, for the hover text
 
 // --- Streamlit's component protocol (postMessage to the parent page) -------------------------
@@ -65,18 +69,22 @@ function ensureScatterplot(height) {
     opacityInactiveScale: 0.6,
   });
   overlay = new Overlay(document.getElementById('marks'), scatterplot);
+  detail = new LevelOfDetail(scatterplot, (rows) => sendSelection(rows));
   scatterplot.subscribe('pointOver', (row) => showTooltip(row));
   scatterplot.subscribe('pointOut', () => { tooltip.hidden = true; });
-  scatterplot.subscribe('select', ({ points }) => sendSelection(points));
+  scatterplot.subscribe('select', ({ points }) => { if (!detail.handlesSelection()) sendSelection(points); });
   scatterplot.subscribe('deselect', () => sendSelection([]));
-  scatterplot.subscribe('view', () => overlay.draw());
+  scatterplot.subscribe('view', () => { overlay.draw(); detail.viewChanged(); });
   scatterplot.subscribe('draw', () => { overlay.draw(); root.dataset.frames = String(Number(root.dataset.frames || 0) + 1); });
-  new ResizeObserver(() => {
-    scatterplot.set({ width: stage.clientWidth, height: stage.clientHeight });
-    overlay.resize();
-    setHeight();
-  }).observe(stage);
-  new ResizeObserver(setHeight).observe(root);
+  if (!observing) {
+    observing = true;
+    new ResizeObserver(() => {
+      scatterplot.set({ width: stage.clientWidth, height: stage.clientHeight });
+      overlay.resize();
+      setHeight();
+    }).observe(stage);
+    new ResizeObserver(setHeight).observe(root);
+  }
   window.__scatter = scatterplot; // for the browser test and the benchmark
 }
 
@@ -93,6 +101,7 @@ async function render(newArgs) {
   status.textContent = `Loading ${args.n.toLocaleString()} points…`;
   root.dataset.state = 'loading';
   const fetched = await fetchParts(args.parts, args.endpoint);
+  root.dataset.fetchedMs = String(performance.now() - started);
   const base = args.parts.points.hash, colours = args.parts.colours.hash;
   const fresh = current.points !== base || current.colours !== colours;
   if (fresh) {
@@ -117,21 +126,49 @@ async function render(newArgs) {
       opacityBy: args.density ? 'density' : null,
       opacity: args.density ? undefined : 0.8,
     });
+    detail.setPoints(x, y);
+    options.filter = detail.initial(); // undefined when every point is drawn
     await scatterplot.draw(data, options);
     root.dataset.drawnMs = String(performance.now() - started);
   }
   current = { points: base, colours };
   overlay.set({ labels: fetched.labels, marks: args.marks, labelled: args.labelled });
-  if (args.zoom_to && args.zoom_to.length) {
-    scatterplot.zoomToPoints(args.zoom_to, { padding: 0.4, transition: false });
+  const zoomKey = `${base}:${(args.zoom_to || []).join(',')}`;
+  if (zoomKey !== lastZoom) { // only when the found words change: a rerun keeps the user's view
+    lastZoom = zoomKey;
+    if (args.zoom_to && args.zoom_to.length) zoomTo(fetched.points, args.n, args.zoom_to);
+    else if (fresh) scatterplot.zoomToOrigin();
   }
   overlay.draw();
   drawLegend(args.colour);
-  status.textContent = `${args.n.toLocaleString()} points (WebGL). Scroll to zoom, drag to pan; ` +
-    'Box or Lasso (or shift+drag) selects; double-click clears the selection.';
+  showStatus();
   root.dataset.state = 'drawn';
   root.dataset.hash = base;
 }
+
+// Around the found points, as the Plotly picture: 30% of their spread, at least 3% of the whole.
+function zoomTo(points, n, rows) {
+  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  for (const row of rows) {
+    const x = points[row], y = points[n + row];
+    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+  }
+  const pad = Math.max(0.3 * Math.max(x1 - x0, y1 - y0), 0.06);
+  const size = Math.max(x1 - x0, y1 - y0) + 2 * pad;
+  const cx = (x0 + x1) / 2, cy = (y0 + y1) / 2;
+  scatterplot.zoomToArea({ x: cx - size / 2, y: cy - size / 2, width: size, height: size });
+}
+
+function showStatus() {
+  if (!args) return;
+  const drawn = detail && detail.drawn !== null ? detail.drawn : args.n;
+  const part = drawn < args.n
+    ? `${drawn.toLocaleString()} of ${args.n.toLocaleString()} points drawn (an even sample of those in view; zoom in for all)`
+    : `${args.n.toLocaleString()} points`;
+  status.textContent = `${part}. Scroll to zoom, drag to pan; Box or Lasso (or shift+drag) selects; ` +
+    'double-click clears the selection.';
+}
+window.addEventListener('lab:detail', showStatus);
 
 function pointSize(n) {
   if (n > 500000) return 1.5;
