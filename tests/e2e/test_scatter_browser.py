@@ -107,3 +107,25 @@ def test_a_highlight_change_fetches_no_points_again(gl_page, server):
     assert frame.locator("#root").get_attribute("data-hash") == first
     assert len(fetches) == 3  # the component kept the parts by hash
     page.screenshot(path=str(ARTIFACTS / "scatter-find.png"))
+
+
+def test_past_the_cap_an_even_sample_is_drawn_and_the_box_selects_among_all(gl_page, server):
+    """200,000 points: more than the component draws at a time (CAP in detail.js). Zoomed out it
+    draws an even sample and says so; a box selects every point inside, drawn or not."""
+    page = gl_page
+    frame, _, _ = open_picture(page, server, "sample=glove&n_words=200000&n=200000&labels=0&colour=none")
+    status = frame.locator("#status").inner_text()
+    assert "of 200,000 points drawn" in status, status
+    stage = frame.locator("#stage").bounding_box()
+    frame.get_by_role("button", name="Box").click()
+    cx, cy = stage["x"] + stage["width"] / 2, stage["y"] + stage["height"] / 2
+    page.mouse.move(cx - 50, cy - 50)
+    page.mouse.down()
+    page.mouse.move(cx + 50, cy + 50, steps=10)
+    page.mouse.up()
+    listed = page.get_by_text("selected point(s)")
+    listed.wait_for(timeout=60_000)
+    chosen = int(listed.inner_text().split()[0])
+    drawn_and_chosen = frame.locator("#points").evaluate("() => window.__scatter.get('selectedPoints').length")
+    assert chosen > drawn_and_chosen > 0  # the drawn sample holds only some of the points in the box
+    page.screenshot(path=str(ARTIFACTS / "scatter-200k-selected.png"))
