@@ -109,3 +109,19 @@ def test_a_picture_needs_an_owner():
 
     with pytest.raises(ValueError):
         PictureStore().put("", b"d", "h")
+
+
+def test_the_wrapped_app_answers_the_route_and_passes_everything_else_on():
+    from starlette.responses import PlainTextResponse
+
+    from pages.components.scatter.route import with_scatter_route
+
+    store = PictureStore()
+    token = store.put(browser_id_from_xsrf(ALICE), b"parts", "h")
+    inner = Starlette(routes=[Route("/{path:path}", lambda request: PlainTextResponse("streamlit"))])
+    client = TestClient(with_scatter_route(inner, store))
+    client.cookies.set(XSRF_COOKIE, ALICE)
+    answer = client.get(PATH, headers={TOKEN_HEADER: token})
+    assert answer.content == b"parts" and answer.headers["x-frame-options"] == "SAMEORIGIN"
+    assert client.post(PATH, headers={TOKEN_HEADER: token}).status_code == 405
+    assert client.get("/Explore").text == "streamlit"
