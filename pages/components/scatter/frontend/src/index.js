@@ -67,6 +67,7 @@ function ensureScatterplot(height) {
     deselectOnDblClick: true,
     actionKeyMap: { lasso: 'shift', merge: 'cmd' },
     opacityInactiveScale: 0.6,
+    spatialIndexUseWorker: false, // copying a million points to a worker costs more than building here
   });
   overlay = new Overlay(document.getElementById('marks'), scatterplot);
   detail = new LevelOfDetail(scatterplot, (rows) => sendSelection(rows));
@@ -95,12 +96,13 @@ function sendSelection(points) {
 
 async function render(newArgs) {
   args = newArgs;
+  const started = performance.now();
+  const fetching = fetchParts(args.parts, args.endpoint); // downloads while WebGL starts up below
   ensureScatterplot(args.height);
   setHeight();
-  const started = performance.now();
   status.textContent = `Loading ${args.n.toLocaleString()} points…`;
   root.dataset.state = 'loading';
-  const fetched = await fetchParts(args.parts, args.endpoint);
+  const fetched = await fetching;
   root.dataset.fetchedMs = String(performance.now() - started);
   const base = args.parts.points.hash, colours = args.parts.colours.hash;
   const fresh = current.points !== base || current.colours !== colours;
