@@ -41,6 +41,7 @@ from pages._ui.text import plain
 
 DISTORTION_K = 10
 AUTO_DISTORTION_POINTS = 20_000
+HTML_FIGURE_MAX_POINTS = 100_000  # the static Plotly download: what Explore drew with Plotly before WebGL
 URL_KEYS = [
     "mode", "n", "sample_seed", "pattern", "words", "word", "k_around", "method", "dims", "metric",
     "perplexity", "n_neighbors", "min_dist", "colour", "n_clusters", "labels", "find", "find_mode", "query", "k",
@@ -562,9 +563,10 @@ def downloads(
     files = [
         ("Coordinates (CSV)", lambda: coordinates_frame(shown_space, projection.coords).to_csv(index=False),
          f"{projection.method}_{projection.n_components}d.csv", "text/csv"),
-        ("Figure (HTML)", lambda: figure().to_html(include_plotlyjs=True, full_html=True),
-         f"{projection.method}_{projection.n_components}d.html", "text/html"),
     ]  # fmt: skip
+    if len(shown_space) <= HTML_FIGURE_MAX_POINTS:
+        files.append(("Figure (HTML)", lambda: figure().to_html(include_plotlyjs=True, full_html=True),
+                      f"{projection.method}_{projection.n_components}d.html", "text/html"))  # fmt: skip
     if chosen is not None:
         files += [
             ("word2vec text", lambda: to_word2vec_text(chosen), "vectors.txt", "text/plain"),
@@ -580,3 +582,8 @@ def downloads(
         col.download_button(label, data, file_name=name, mime=mime, on_click="ignore")
     if chosen is None:
         st.caption("To download the selected points' vectors, select points with the box or lasso first.")
+    if len(shown_space) > HTML_FIGURE_MAX_POINTS:
+        st.caption(
+            f"The picture as an HTML file is offered up to {HTML_FIGURE_MAX_POINTS:,} points (Plotly's file would be "
+            "hundreds of megabytes); the coordinates file holds every point."
+        )
