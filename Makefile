@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint format bench chromium clean
+.PHONY: run test lint format bench chromium clean component
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,12 @@ lint: $(VENV)/.installed-test
 
 test: $(VENV)/.installed-test chromium lint
 	$(BIN)/python -m pytest
+
+# Explore's WebGL scatter (regl-scatterplot): rebuild the committed bundle after editing its source.
+# Needs npm (the registry); `make run` and `make test` never run it, they use the committed dist/.
+SCATTER := pages/components/scatter/frontend
+component:
+	cd $(SCATTER) && npm ci --no-audit --no-fund && npm run build
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff format .

@@ -1,5 +1,9 @@
 """Render 100,000 GloVe words in a real browser: our Scattergl figure vs the same points as SVG Scatter.
 
+Since issue 15 Explore draws 2D pictures of more than 20,000 points with its WebGL scatter
+(bench/render_1m.py times it, against this Scattergl figure); Plotly still draws the smaller
+pictures, every 3D picture and the HTML download, which this script keeps timing.
+
 The figure is what the app draws (scatter_figure on PCA coordinates, 8 colour groups, 100 labels),
 written as standalone HTML and opened in Debian's Chromium through Playwright. Measured for each:
 ms from navigation start until plotly has drawn (the plot div has _fullLayout, then two animation

@@ -3,10 +3,10 @@
 import streamlit as st
 
 from app.errors import InputError
-from app.geometry.selection import MODES, select
+from app.geometry.selection import MAX_POINTS, MODES, select
 from app.projection.methods import METHODS
 from app.text.inputs import MAX_FORMULA_CHARS, MAX_PATTERN_CHARS, MAX_WORD_CHARS
-from pages._ui import explore, url
+from pages._ui import explore, explore_webgl, url
 from pages._ui.errors import report_errors
 from pages._ui.state import require_space
 from pages._ui.text import plain
@@ -30,7 +30,7 @@ left, right = st.columns([1, 2])
 mode = left.selectbox("Show", list(MODES), format_func=MODES.get, key="mode")
 with right:
     if mode in ("top", "random", "search"):
-        st.number_input("How many points (at most)", 10, 100_000, step=500, key="n")
+        st.number_input("How many points (at most)", 10, MAX_POINTS, step=500, key="n")
     if mode == "random":
         st.number_input("Random seed", 0, 10_000, key="sample_seed")
     if mode == "search":
@@ -96,7 +96,8 @@ neighbours, neighbours_error = explore.neighbours_for(space)
 figure, shown = None, None
 if selection is not None and projection is not None:
     with report_errors("draw the picture"):
-        figure, shown = explore.figure_for(space, selection.space, projection, view, neighbours)
+        webgl = explore_webgl.wants_webgl(len(selection.space), projection.n_components)
+        figure, shown = explore.figure_for(space, selection.space, projection, view, neighbours, webgl=webgl)
 else:
     st.caption("The picture appears here once the points are chosen and projected; these settings will apply.")
 if figure is not None and shown is not None and projection is not None and selection is not None:
@@ -105,15 +106,8 @@ if figure is not None and shown is not None and projection is not None and selec
             f"Drawing {len(shown.words):,} points in 3D takes a few seconds in the browser, "
             "longer than the projection itself."
         )
-    event = st.plotly_chart(
-        figure,
-        key="explore_chart",
-        on_select="rerun",
-        selection_mode=("points", "box", "lasso"),
-        config={"displaylogo": False, "scrollZoom": True},
-    )
+    chosen = explore.draw_picture(figure)
     explore.describe(projection, view, shown, space)
-    chosen = explore.selected_rows(event)
     if chosen:
         explore.selection_panel(space, shown.words, chosen)
 
@@ -134,5 +128,5 @@ elif neighbours is not None:
 # --- 5. downloads -------------------------------------------------------------------
 if figure is not None and selection is not None and projection is not None:
     st.subheader("5. Downloads")
-    explore.downloads(space, selection.space, projection, figure)
+    explore.downloads(space, selection.space, projection, figure.figure)
 url.publish(explore.URL_KEYS)

@@ -24,7 +24,7 @@ from app.io.images import hover_picture
 from app.projection.methods import METHODS, Projection
 from app.space import EmbeddingSpace
 
-__all__ = ["MAX_CATEGORIES", "PALETTE", "Colouring", "ScatterOptions", "scatter_figure"]
+__all__ = ["MAX_CATEGORIES", "PALETTE", "Colouring", "ScatterOptions", "colour_groups", "scatter_figure"]
 
 MAX_CATEGORIES = 20
 MAX_THUMBNAILS = 300  # layout images in one picture: each is an SVG element the browser redraws on zoom
@@ -147,7 +147,7 @@ def scatter_figure(
         hover = [f"{text}<br>{hover_picture(uri)}" if uri else text for text, uri in zip(hover, images, strict=True)]
     shown_words = escape_all(words)
     figure = go.Figure()
-    for name, rows, marker in _colour_groups(options.colouring, projected):
+    for name, rows, marker in colour_groups(options.colouring, projected):
         figure.add_trace(_points(coords, rows, hover, escape(name), marker, three_d))
     marked = [
         (options.neighbours, "neighbours", "#e45756", "diamond"),
@@ -236,7 +236,7 @@ def _hover_text(words: list[str], metadata: pd.DataFrame | None, projected: int,
     return lines + [f"<b>{w}</b><br><i>{escape(placed_note)}</i>" for w in names[projected:]]
 
 
-def _colour_groups(colouring: Colouring | None, n: int) -> Iterator[tuple[str, np.ndarray, dict[str, Any]]]:
+def colour_groups(colouring: Colouring | None, n: int) -> Iterator[tuple[str, np.ndarray, dict[str, Any]]]:
     """(trace name, row indices, marker) per colour group; names are escaped by the caller."""
     base = {"size": 5, "opacity": 0.75}
     if colouring is None:
@@ -256,8 +256,9 @@ def _colour_groups(colouring: Colouring | None, n: int) -> Iterator[tuple[str, n
         yield colouring.title, np.arange(n), marker
         return
     grouped, legend = categories(values)
-    for category, colour in legend.items():
-        yield category, np.flatnonzero(grouped == category), {**base, "color": colour}
+    codes = pd.Categorical(grouped, categories=list(legend)).codes  # small integers: a million rows split fast
+    for i, (category, colour) in enumerate(legend.items()):
+        yield category, np.flatnonzero(codes == i), {**base, "color": colour}
 
 
 def categories(values: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, dict[str, str]]:

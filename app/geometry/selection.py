@@ -35,7 +35,7 @@ MODES = {
     "neighbours": "A word and its nearest neighbours",
 }
 FIND_MODES = {"word": "whole word", "contains": "contains", "regex": "regular expression"}
-MAX_POINTS = 100_000
+MAX_POINTS = 1_000_000  # Explore's WebGL scatter draws this many
 RE2_MEMORY = 8 << 20  # bytes RE2 may use for one pattern; past it RE2 stays linear but uses less cache
 
 

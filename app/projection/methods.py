@@ -163,6 +163,7 @@ METHODS: dict[str, Method] = {
         seconds_per_point=2e-6,
         overhead_seconds=0.05,
         min_points=2,
+        max_points=1_000_000,  # Explore draws up to a million points (the WebGL scatter)
         about="Linear: the directions of greatest spread. Fast, faithful to large distances, crowds clusters.",
     ),
     "tsne": Method(

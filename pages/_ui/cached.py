@@ -4,7 +4,6 @@ so every session may share one copy), the job runner, and result caches keyed on
 
 from __future__ import annotations
 
-import hashlib
 import os
 import threading
 import time
@@ -15,6 +14,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from app.io.samples import load_sample
 from app.projection.methods import warm_up_umap_in_background
+from app.runtime.browser import XSRF_COOKIE, browser_id_from_xsrf
 from app.runtime.cache import ResultCache
 from app.runtime.jobs import JobRunner
 from app.runtime.owners import OwnerWatch
@@ -49,18 +49,10 @@ def browser_id() -> str | None:
     """An id for this browser, the same in all its tabs (the jobs cap counts per browser): a hash of
     the token in Streamlit's XSRF cookie, which the browser keeps for every tab. None without it."""
     try:
-        cookie = st.context.cookies.get("_streamlit_xsrf")
+        cookie = st.context.cookies.get(XSRF_COOKIE)
     except Exception:  # no browser behind this run (AppTest, a bare script)
         return None
-    parts = cookie.split("|") if cookie else []
-    if len(parts) != 4 or parts[0] != "2":
-        return None
-    try:
-        mask, masked = bytes.fromhex(parts[1]), bytes.fromhex(parts[2])
-    except ValueError:
-        return None
-    token = bytes(byte ^ mask[i % len(mask)] for i, byte in enumerate(masked))
-    return hashlib.sha256(token).hexdigest()[:32]
+    return browser_id_from_xsrf(cookie)
 
 
 def _stop_jobs_of_closed_sessions(runner: JobRunner) -> None:

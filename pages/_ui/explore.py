@@ -22,10 +22,11 @@ from app.figures.explore import (
     point_names,
     scatter_figure,
 )
+from app.figures.scatter_data import WebglPicture
 from app.geometry.clusters import Clustering, cluster
 from app.geometry.label_share import groupable_columns, label_share
 from app.geometry.neighbours import Neighbours, nearest
-from app.geometry.selection import FIND_MODES, MODES, matching_rows
+from app.geometry.selection import FIND_MODES, MAX_POINTS, MODES, matching_rows
 from app.io.export import coordinates_frame, to_projector_tsv, to_word2vec_text
 from app.io.images import image_bytes, images_for
 from app.projection.distortion import Distortion, distortion
@@ -35,11 +36,13 @@ from app.space import EmbeddingSpace
 from app.text.inputs import MAX_FORMULA_CHARS, MAX_PATTERN_CHARS, MAX_WORD_CHARS
 from pages._ui import cached, url
 from pages._ui.background import background_result
+from pages._ui.explore_webgl import webgl_picture
 from pages._ui.layout_preview import layout_preview
 from pages._ui.text import plain
 
 DISTORTION_K = 10
 AUTO_DISTORTION_POINTS = 20_000
+HTML_FIGURE_MAX_POINTS = 100_000  # the static Plotly download: what Explore drew with Plotly before WebGL
 URL_KEYS = [
     "mode", "n", "sample_seed", "pattern", "words", "word", "k_around", "method", "dims", "metric",
     "perplexity", "n_neighbors", "min_dist", "colour", "n_clusters", "labels", "find", "find_mode", "query", "k",
@@ -93,7 +96,7 @@ def bind_url_defaults(space: EmbeddingSpace) -> None:
     """Initial widget values: kept from earlier runs, else from the URL, else sensible defaults."""
     keep_settings()
     url.bind("mode", "top", url.one_of(list(MODES)))
-    url.bind("n", min(2_000, max(10, len(space))), url.between(int, 10, 100_000))
+    url.bind("n", min(2_000, max(10, len(space))), url.between(int, 10, MAX_POINTS))
     url.bind("sample_seed", 0, url.between(int, 0, 10_000))
     url.bind("pattern", "", _text(MAX_PATTERN_CHARS))
     url.bind("words", "")
@@ -264,15 +267,28 @@ def view_controls(space: EmbeddingSpace) -> View:
     )
 
 
+@dataclass(frozen=True)
+class Picture:
+    """The picture to draw: the WebGL parts for a big 2D picture, else the Plotly figure.
+    ``figure()`` always gives the Plotly figure (for a WebGL picture it is built only when asked,
+    by the HTML download)."""
+
+    figure: Callable[[], go.Figure]
+    webgl: WebglPicture | None = None
+
+
 def figure_for(
     space: EmbeddingSpace,
     shown_space: EmbeddingSpace,
     projection: Projection,
     view: View,
     neighbours: Neighbours | None,
-) -> tuple[go.Figure, Shown]:
-    """The plotly figure and what it shows. Words the page talks about (the neighbours query, its
-    own words, found words) are always in it: added and placed when they were not projected."""
+    *,
+    webgl: bool = False,
+) -> tuple[Picture, Shown]:
+    """The picture and what it shows. Words the page talks about (the neighbours query, its own
+    words, found words) are always in it: added and placed when they were not projected. With
+    ``webgl`` (many points, 2D) the points go to the WebGL scatter as binary parts."""
     results = cached.results(shared=shown_space.shared)
     measured = None
     if len(shown_space) <= AUTO_DISTORTION_POINTS and len(shown_space) > DISTORTION_K:
@@ -321,10 +337,53 @@ def figure_for(
     pictures = images_for(space.source, marked.words)
     if pictures is not None and not view.thumbnails:
         pictures = [None] * len(marked.words)  # no thumbnails, no pictures in the hover either
-    figure = scatter_figure(marked.coords, point_names(space, marked.words, view.label_by), options, images=pictures)
-    labels = sum(len(t.text) for t in figure.data if t.name == "labels")
+    names = point_names(space, marked.words, view.label_by)
+
+    def plotly_figure() -> go.Figure:
+        return scatter_figure(marked.coords, names, options, images=pictures)
+
+    if webgl:
+        key = (*projection_key(shown_space, projection), marked.added, view.label_by)
+        picture = webgl_picture(
+            shown_space,
+            key,
+            coords=marked.coords,
+            names=names,
+            colouring=colouring,
+            colour_key=(view.colour, view.n_clusters),
+            placed=len(marked.added),
+            rows=marked.rows,
+            mark_names={"found": options.highlight_name, "query": "query words"},
+            labels=view.labels,
+        )
+        labels = min(view.labels, len(marked.words) - len(marked.added))
+        drawn = Picture(plotly_figure, picture)
+    else:
+        figure = plotly_figure()
+        labels = sum(len(t.text) for t in figure.data if t.name == "labels")
+        drawn = Picture(lambda: figure)
     shown = Shown(marked.words, len(marked.rows["found"]), marked.added, marked.left_out, labels, measured, clustering)
-    return figure, shown
+    return drawn, shown
+
+
+def draw_picture(picture: Picture) -> list[int]:
+    """Draw the picture; the rows chosen with box, lasso or click."""
+    if picture.webgl is not None:
+        from pages.components.scatter import webgl_scatter
+
+        st.caption(
+            f"{picture.webgl.n:,} points, drawn by your browser's graphics card (WebGL). Hover for a word; "
+            "Box or Lasso selects; the faint areas are sparse, the solid ones dense."
+        )
+        return webgl_scatter(picture.webgl, key="explore_webgl")
+    event = st.plotly_chart(
+        picture.figure(),
+        key="explore_chart",
+        on_select="rerun",
+        selection_mode=("points", "box", "lasso"),
+        config={"displaylogo": False, "scrollZoom": True},
+    )
+    return selected_rows(event)
 
 
 def projection_key(space: EmbeddingSpace, projection: Projection) -> tuple:
@@ -485,7 +544,9 @@ def neighbours_panel(neighbours: Neighbours, shown_space: EmbeddingSpace | None)
 
 
 # --- downloads --------------------------------------------------------------------------
-def downloads(space: EmbeddingSpace, shown_space: EmbeddingSpace, projection: Projection, figure) -> None:
+def downloads(
+    space: EmbeddingSpace, shown_space: EmbeddingSpace, projection: Projection, figure: Callable[[], go.Figure]
+) -> None:
     which = st.radio(
         "Vectors to download",
         ["shown", "selected", "all"],
@@ -504,9 +565,10 @@ def downloads(space: EmbeddingSpace, shown_space: EmbeddingSpace, projection: Pr
     files = [
         ("Coordinates (CSV)", lambda: coordinates_frame(shown_space, projection.coords).to_csv(index=False),
          f"{projection.method}_{projection.n_components}d.csv", "text/csv"),
-        ("Figure (HTML)", lambda: figure.to_html(include_plotlyjs=True, full_html=True),
-         f"{projection.method}_{projection.n_components}d.html", "text/html"),
     ]  # fmt: skip
+    if len(shown_space) <= HTML_FIGURE_MAX_POINTS:
+        files.append(("Figure (HTML)", lambda: figure().to_html(include_plotlyjs=True, full_html=True),
+                      f"{projection.method}_{projection.n_components}d.html", "text/html"))  # fmt: skip
     if chosen is not None:
         files += [
             ("word2vec text", lambda: to_word2vec_text(chosen), "vectors.txt", "text/plain"),
@@ -522,3 +584,8 @@ def downloads(space: EmbeddingSpace, shown_space: EmbeddingSpace, projection: Pr
         col.download_button(label, data, file_name=name, mime=mime, on_click="ignore")
     if chosen is None:
         st.caption("To download the selected points' vectors, select points with the box or lasso first.")
+    if len(shown_space) > HTML_FIGURE_MAX_POINTS:
+        st.caption(
+            f"The picture as an HTML file is offered up to {HTML_FIGURE_MAX_POINTS:,} points (Plotly's file would be "
+            "hundreds of megabytes); the coordinates file holds every point."
+        )
