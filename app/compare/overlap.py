@@ -75,7 +75,7 @@ def neighbour_overlap(
     def half(offset: float) -> Progress | None:
         if progress is None:
             return None
-        return lambda fraction, message: progress(offset + fraction / 2, message)
+        return lambda fraction, message, /, **_: progress(offset + fraction / 2, message)
 
     graph_a = _graph(a, vocabulary.rows_a, k, progress=half(0.0))
     graph_b = _graph(b, vocabulary.rows_b, k, progress=half(0.5))
