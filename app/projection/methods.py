@@ -168,6 +168,8 @@ def project(
     report: Progress = progress or (lambda fraction, message, /, **_: None)
     start = time.perf_counter()
     coords, extra = spec.run(np.asarray(space.vectors), n_components, seed, metric, report, **used)
+    if used.get("reproducible") is False:
+        notes.append(f"unseeded: the layout ran on {extra.get('threads', 1)} thread(s); it changes a little each run")
     coords = np.asarray(coords, dtype=np.float32)
     if not np.isfinite(coords).all():
         raise InputError(f"{spec.label} produced invalid coordinates; try another method or fewer duplicate points")

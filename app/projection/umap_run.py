@@ -57,7 +57,37 @@ def run_umap(
     reproducible: bool = True,
     **_: Any,
 ) -> tuple[np.ndarray, dict[str, Any]]:
-    """UMAP coordinates (n x n_components) of the rows of ``matrix``; previews through ``progress``."""
+    """UMAP coordinates (n x n_components) of the rows of ``matrix``; previews through ``progress``.
+
+    Unseeded, numba's pool is sized before anything of umap-learn's runs in parallel (its fuzzy
+    simplicial set does), so the layout gets every core (``numba_threads``).
+    """
+    with numba_threads(parallel=not reproducible) as threads, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        embedding, previews = _fit(
+            np.ascontiguousarray(matrix, dtype=np.float32),
+            n_components,
+            seed if reproducible else None,
+            metric,
+            progress,
+            n_neighbors=n_neighbors,
+            min_dist=min_dist,
+        )
+    return embedding, {"previews": previews, "threads": threads}
+
+
+def _fit(
+    data: np.ndarray,
+    n_components: int,
+    seed: int | None,
+    metric: str,
+    progress: Progress,
+    *,
+    n_neighbors: int,
+    min_dist: float,
+) -> tuple[np.ndarray, int]:
+    """The steps of ``umap.UMAP.fit`` after its neighbour search, in its order (so its random draws
+    match); the layout array is ours, for previews. Returns it and the number of previews sent."""
     from sklearn.utils import check_random_state
     from umap.layouts import optimize_layout_euclidean
     from umap.spectral import spectral_layout
@@ -70,51 +100,47 @@ def run_umap(
         noisy_scale_coords,
     )
 
-    data = np.ascontiguousarray(matrix, dtype=np.float32)
     progress(0.02, "finding each point's nearest neighbours (exact)")
     knn_indices, knn_dists = umap_neighbours(data, n_neighbors, metric, progress)
-    random_state = check_random_state(seed if reproducible else None)
+    random_state = check_random_state(seed)
     progress(0.02 + GRAPH_SHARE, "joining neighbours into a graph (fuzzy simplicial set)")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        graph, _, _ = fuzzy_simplicial_set(
-            data, n_neighbors, random_state, metric, knn_indices=knn_indices, knn_dists=knn_dists
-        )
-        graph = graph.tocoo()
-        graph.sum_duplicates()
-        n_epochs = 500 if graph.shape[0] <= 10_000 else 200
-        graph.data[graph.data < graph.data.max() / float(n_epochs)] = 0.0
-        graph.eliminate_zeros()
-        progress(0.05 + GRAPH_SHARE, "spectral starting layout")
-        start = spectral_layout(data, graph, n_components, random_state, metric=metric, metric_kwds={})
-        start = noisy_scale_coords(start, random_state, max_coord=10, noise=0.0001)
-        epochs_per_sample = make_epochs_per_sample(graph.data, n_epochs)
-        rng_state = random_state.randint(INT32_MIN, INT32_MAX, 3).astype(np.int64)
-        low, high = np.min(start, 0), np.max(start, 0)
-        embedding = (10.0 * (start - low) / (high - low)).astype(np.float32, order="C")
-        a, b = find_ab_params(SPREAD, min_dist)
-        epochs = _EpochFile(Previews(progress), embedding, low=0.1 + GRAPH_SHARE)
-        with numba_threads(parallel=not reproducible) as threads:
-            optimize_layout_euclidean(
-                embedding,
-                embedding,
-                graph.row,
-                graph.col,
-                n_epochs,
-                graph.shape[1],
-                epochs_per_sample,
-                a,
-                b,
-                rng_state,
-                REPULSION,
-                LEARNING_RATE,
-                NEGATIVE_SAMPLE_RATE,
-                parallel=not reproducible,
-                verbose=False,
-                tqdm_kwds={"disable": False, "file": epochs, "bar_format": "{n}/{total}", "mininterval": 0.25},
-                move_other=True,
-            )
-    return embedding, {"previews": epochs.previews.sent, "threads": threads}
+    graph, _, _ = fuzzy_simplicial_set(
+        data, n_neighbors, random_state, metric, knn_indices=knn_indices, knn_dists=knn_dists
+    )
+    graph = graph.tocoo()
+    graph.sum_duplicates()
+    n_epochs = 500 if graph.shape[0] <= 10_000 else 200
+    graph.data[graph.data < graph.data.max() / float(n_epochs)] = 0.0
+    graph.eliminate_zeros()
+    progress(0.05 + GRAPH_SHARE, "spectral starting layout")
+    start = spectral_layout(data, graph, n_components, random_state, metric=metric, metric_kwds={})
+    start = noisy_scale_coords(start, random_state, max_coord=10, noise=0.0001)
+    epochs_per_sample = make_epochs_per_sample(graph.data, n_epochs)
+    rng_state = random_state.randint(INT32_MIN, INT32_MAX, 3).astype(np.int64)
+    low, high = np.min(start, 0), np.max(start, 0)
+    embedding = (10.0 * (start - low) / (high - low)).astype(np.float32, order="C")
+    a, b = find_ab_params(SPREAD, min_dist)
+    epochs = _EpochFile(Previews(progress), embedding, low=0.1 + GRAPH_SHARE)
+    optimize_layout_euclidean(
+        embedding,
+        embedding,
+        graph.row,
+        graph.col,
+        n_epochs,
+        graph.shape[1],
+        epochs_per_sample,
+        a,
+        b,
+        rng_state,
+        REPULSION,
+        LEARNING_RATE,
+        NEGATIVE_SAMPLE_RATE,
+        parallel=seed is None,
+        verbose=False,
+        tqdm_kwds={"disable": False, "file": epochs, "bar_format": "{n}/{total}", "mininterval": 0.25},
+        move_other=True,
+    )
+    return embedding, epochs.previews.sent
 
 
 class _EpochFile:
@@ -143,7 +169,8 @@ def numba_threads(*, parallel: bool) -> Iterator[int]:
 
     Job processes inherit NUMBA_NUM_THREADS=1 from the forkserver (``app.runtime.preload``), which
     numba reads at import as the size of its pool. The pool starts at its first parallel call, so
-    while it has not started yet, its size is raised here first; once started, it cannot grow.
+    while it has not started yet, its size is raised here first; once started, it cannot grow (the
+    count yielded then says what the layout really gets).
     """
     if not parallel:
         yield 1
@@ -155,13 +182,14 @@ def numba_threads(*, parallel: bool) -> Iterator[int]:
     config: Any = numba_config  # its settings are set at import, unknown to mypy
 
     wanted = len(os.sched_getaffinity(0))
-    if not pool._is_initialized and wanted > config.NUMBA_NUM_THREADS:
+    given = int(config.NUMBA_NUM_THREADS)
+    raised = not pool._is_initialized and given < wanted
+    if raised:
         config.NUMBA_NUM_THREADS = wanted
         pool.NUM_THREADS = wanted
-    before = numba.get_num_threads()  # starts the pool if it has not started
-    threads = max(1, min(wanted, config.NUMBA_NUM_THREADS))
-    numba.set_num_threads(threads)
+    threads = int(numba.get_num_threads())  # starts the pool: ``wanted`` threads when raised above
     try:
         yield threads
     finally:
-        numba.set_num_threads(before)
+        if raised:
+            numba.set_num_threads(given)  # the pool stays; later parallel code uses what the process was given

@@ -113,3 +113,25 @@ def test_previews_wait_a_period_between_layouts(monkeypatch):
         previews.report(step / 4, "step", np.full((3, 2), step, dtype=np.float64))
     assert [int(layout[0, 0]) for layout in recorder.layouts] == [1, 3] and previews.sent == 2
     assert recorder.layouts[0].dtype == np.float32
+
+
+def test_parallel_mode_uses_every_core_in_a_process_pinned_to_one_thread():
+    """Job processes inherit NUMBA_NUM_THREADS=1 (app.runtime.preload); unseeded UMAP still gets the cores."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    code = (
+        "import numpy as np\n"
+        "from app.projection.methods import project\n"
+        "from app.space import EmbeddingSpace\n"
+        "data = np.random.default_rng(0).normal(size=(200, 8)).astype(np.float32)\n"
+        "space = EmbeddingSpace('s', [f'w{i}' for i in range(200)], data)\n"
+        "print(project(space, 'umap', 2, n_neighbors=8, reproducible=False, record_timing=False).notes[-1])\n"
+    )
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1", "NUMBA_THREADING_LAYER": "forksafe", "PYTHONPATH": str(ROOT)}
+    done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert f"ran on {len(os.sched_getaffinity(0))} thread(s)" in done.stdout
