@@ -5,7 +5,7 @@ One definition each, imported by every concern (loaders, projections, training, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Any, Protocol
 
 
 class InputError(ValueError):
@@ -20,5 +20,12 @@ class Cancelled(Exception):
     """Raised from a progress callback to stop a running computation (a projection, training, a benchmark)."""
 
 
-Progress = Callable[[float, str], None]
-"""Called with (fraction done 0..1, what is happening); it may raise Cancelled to stop the run."""
+class Progress(Protocol):
+    """Called with (fraction done 0..1, what is happening); it may raise Cancelled to stop the run.
+
+    ``detail`` carries optional extras by name: ``layout=`` an intermediate picture of a t-SNE or
+    UMAP run (float32, points x components, the input's row order), at most about once a second.
+    A callback that does not use them still accepts them (``**_``).
+    """
+
+    def __call__(self, fraction: float, message: str, /, **detail: Any) -> None: ...

@@ -33,3 +33,15 @@ def report_result(
     and a note; ``ok`` is False when our answers differ from the reference's (the script then exits 1)."""
     record = {"what": what, "ours": ours, "reference": reference, "ratio": ratio, "note": note, "ok": ok}
     print("RESULT " + json.dumps(record), flush=True)
+
+
+def trustworthiness_on_sample(vectors: Any, layouts: list[Any], *, sample: int = 2_000, seed: int = 0) -> list[float]:
+    """scikit-learn's trustworthiness (cosine, 10 neighbours) of each layout on the same seeded sample of rows."""
+    import numpy as np
+    from sklearn.manifold import trustworthiness
+
+    rows = np.sort(np.random.default_rng(seed).choice(len(vectors), min(sample, len(vectors)), replace=False))
+    data = np.asarray(vectors)[rows]
+    return [
+        float(trustworthiness(data, np.asarray(layout)[rows], n_neighbors=10, metric="cosine")) for layout in layouts
+    ]

@@ -86,6 +86,11 @@ if selection is not None:
             b.slider(
                 "Minimum distance", 0.0, 1.0, step=0.05, key="min_dist", help=METHODS["umap"].param_help["min_dist"]
             )
+            seeded = st.checkbox(
+                "Same picture every time (seeded)", key="seeded", help=METHODS["umap"].param_help["reproducible"]
+            )
+            if not seeded:
+                st.caption("Parallel: faster, the picture changes a little each run.")
     st.caption(METHODS[method].about)
     projection = explore.projection_for(explore.ProjectionRequest.from_state(selection.space))
 

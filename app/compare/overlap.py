@@ -2,7 +2,8 @@
 
 It needs no alignment, so it compares spaces of any dimensions (Embedding Comparator's "local
 neighbourhood similarity"). Neighbours are searched among the shared words only, so a word that
-one space lacks can never count against the other. Exact: one blocked kNN pass per space.
+one space lacks can never count against the other. Exact: one blocked kNN pass per space, kept in the
+process's graph cache (``app.geometry.knn``), so another k or a second look is a slice.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import pandas as pd
 
 from app.compare.vocabulary import SharedVocabulary
 from app.errors import InputError, Progress
-from app.geometry.knn import knn_graph
+from app.geometry.knn import KnnGraph, content_key, neighbour_graph
 from app.space import EmbeddingSpace
 
 DEFAULT_K = 10
@@ -74,10 +75,10 @@ def neighbour_overlap(
     def half(offset: float) -> Progress | None:
         if progress is None:
             return None
-        return lambda fraction, message: progress(offset + fraction / 2, message)
+        return lambda fraction, message, /, **_: progress(offset + fraction / 2, message)
 
-    graph_a = knn_graph(a.unit_vectors[vocabulary.rows_a], k, progress=half(0.0))
-    graph_b = knn_graph(b.unit_vectors[vocabulary.rows_b], k, progress=half(0.5))
+    graph_a = _graph(a, vocabulary.rows_a, k, progress=half(0.0))
+    graph_b = _graph(b, vocabulary.rows_b, k, progress=half(0.5))
     common = (graph_a.indices[:, :, None] == graph_b.indices[:, None, :]).any(axis=2).sum(axis=1)
     return Overlap(
         vocabulary=vocabulary,
@@ -88,3 +89,9 @@ def neighbour_overlap(
         similarities_b=graph_b.similarities,
         overlap=(common / k).astype(np.float32),
     )
+
+
+def _graph(space: EmbeddingSpace, rows: np.ndarray, k: int, *, progress: Progress | None) -> KnnGraph:
+    """The shared words' graph in one space, from the process's graph cache when it was built before."""
+    key = f"{space.fingerprint}/rows {content_key(np.asarray(rows))}"
+    return neighbour_graph(space.unit_vectors[rows], k, metric="cosine", key=key, progress=progress)

@@ -111,7 +111,7 @@ def encode_job(
 
 
 def _part(progress: Progress, low: float, high: float) -> Progress:
-    def report(fraction: float, message: str) -> None:
+    def report(fraction: float, message: str, /, **_: Any) -> None:
         progress(low + (high - low) * min(1.0, max(0.0, fraction)), message)
 
     return report

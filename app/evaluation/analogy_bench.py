@@ -12,6 +12,7 @@ import math
 import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -215,7 +216,7 @@ def evaluate_analogies_on(
     results = {}
     for i, space in enumerate(spaces):
 
-        def step(fraction: float, message: str, i: int = i, name: str = space.name) -> None:
+        def step(fraction: float, message: str, /, i: int = i, name: str = space.name, **_: Any) -> None:
             progress((i + fraction) / len(spaces), f"{name}: {message}")
 
         results[space.name] = evaluate_analogies(

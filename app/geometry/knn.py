@@ -1,74 +1,179 @@
-"""The exact k-nearest-neighbour graph of a set of unit vectors, by blocked matrix products.
+"""The exact k-nearest-neighbour graph of a set of vectors, by blocked matrix products, computed once.
 
-One kernel for every consumer that needs each point's neighbours (Compare's neighbour overlap,
-and the projection and distortion code that can take a precomputed graph): a block of rows is
-scored against all rows with one matrix product, the point itself is left out, and argpartition
-keeps the k best. Memory is bounded by the block, whatever the number of points.
+One kernel for every consumer that needs each point's neighbours: UMAP and t-SNE (given the graph
+instead of searching approximately), the distortion measures, Compare's neighbour overlap and the
+label share. A block of rows is scored against all rows with one matrix product (unit vectors for
+cosine; ``x·y - |y|²/2`` for euclidean, which ranks like the distance), and a compiled scan keeps
+each row's k best, the point itself left out. Memory is bounded by the block, whatever the number
+of points. ``neighbour_graph`` keeps the last few graphs of the process, so a second consumer (or a
+smaller k) costs a slice.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.errors import InputError, Progress
+from app.geometry.top_k import exact_distances, top_k_block
 
-BLOCK_BYTES = 64 * 1024**2  # one block of float32 scores; 64 MB keeps a class server comfortable
+METRICS = ("cosine", "euclidean")
+BLOCK_BYTES = 64 * 1024**2  # one block of scores; 64 MB keeps a class server comfortable
+CACHE_BYTES = 256 * 1024**2
+CACHE_ENTRIES = 8
 
 
 @dataclass(frozen=True)
 class KnnGraph:
-    """Each row's k nearest other rows, best first: ``indices`` (n × k) and their cosine ``similarities``."""
+    """Each row's k nearest other rows, nearest first: ``indices`` (n × k, int32) and ``distances``
+    (n × k, float32: cosine distance 1 - cos for cosine, euclidean distance for euclidean)."""
 
     indices: np.ndarray
-    similarities: np.ndarray
+    distances: np.ndarray
+    metric: str = "cosine"
 
     @property
     def k(self) -> int:
         return int(self.indices.shape[1])
 
+    @property
+    def similarities(self) -> np.ndarray:
+        """Cosine similarities (cosine graphs only): 1 - distance."""
+        if self.metric != "cosine":
+            raise InputError("similarities are defined for a cosine graph only")
+        return (1.0 - self.distances).astype(np.float32)
 
-def knn_graph(unit: np.ndarray, k: int, *, progress: Progress | None = None) -> KnnGraph:
-    """The exact cosine kNN graph of the rows of ``unit`` (rows already scaled to length 1).
+    def first(self, k: int) -> KnnGraph:
+        """The graph of the k nearest (a larger graph answers a smaller k by slicing)."""
+        if k > self.k:
+            raise InputError(f"this graph has {self.k} neighbours per point, not {k}")
+        if k == self.k:
+            return self
+        return KnnGraph(self.indices[:, :k], self.distances[:, :k], self.metric)
 
-    ``progress`` is called after every block with the fraction done; it may raise Cancelled.
+    @property
+    def nbytes(self) -> int:
+        return int(self.indices.nbytes + self.distances.nbytes)
+
+
+def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: Progress | None = None) -> KnnGraph:
+    """The exact kNN graph of the rows of ``vectors`` (any length; cosine scales them to length 1).
+
+    Equal distances: the lower row first (distances recomputed exactly, see ``exact_distances``).
+    ``progress`` is called after every block with the fraction
+    done; it may raise Cancelled.
     """
-    unit = np.ascontiguousarray(unit, dtype=np.float32)
-    if unit.ndim != 2:
-        raise InputError(f"expected a 2-D matrix of vectors, got shape {unit.shape}")
-    n = unit.shape[0]
+    if metric not in METRICS:
+        raise InputError(f"unknown metric {metric!r}; choose cosine or euclidean")
+    points = np.asarray(vectors)
+    if points.ndim != 2:
+        raise InputError(f"expected a 2-D matrix of vectors, got shape {points.shape}")
+    n = points.shape[0]
     if not 1 <= k < n:
         raise InputError(f"k must be between 1 and {n - 1} (one less than the number of points), not {k}")
-    block = max(1, min(n, BLOCK_BYTES // (4 * n)))
+    offsets: np.ndarray | None = None
+    if metric == "cosine":
+        points = _unit_rows(points.astype(np.float32))
+    else:  # float64: low-dimensional pictures have near-ties that float32 would misorder
+        points = np.ascontiguousarray(points, dtype=np.float64)
+        offsets = -0.5 * np.einsum("ij,ij->i", points, points)
+    transposed = np.ascontiguousarray(points.T)
+    block = max(1, min(n, BLOCK_BYTES // (points.itemsize * n)))
+    buffer = np.empty((block, n), dtype=points.dtype)
     indices = np.empty((n, k), dtype=np.int32)
-    similarities = np.empty((n, k), dtype=np.float32)
+    best = np.empty((n, k), dtype=points.dtype)
     for start in range(0, n, block):
         stop = min(n, start + block)
-        scores = unit[start:stop] @ unit.T
-        rows = np.arange(stop - start)
-        scores[rows, rows + start] = -np.inf  # a point is not its own neighbour
-        top = _top_k_rows(scores, k)
-        indices[start:stop] = top
-        similarities[start:stop] = np.take_along_axis(scores, top, axis=1)
+        scores = buffer[: stop - start]
+        np.matmul(points[start:stop], transposed, out=scores)
+        if offsets is not None:
+            scores += offsets
+        top_k_block(scores, start, indices[start:stop], best[start:stop])
         if progress is not None:
             progress(stop / n, f"neighbours of {stop:,} of {n:,} points")
-    return KnnGraph(indices=indices, similarities=similarities)
+    distances = exact_distances(points, indices, metric == "cosine").astype(np.float32)
+    return KnnGraph(indices, distances, metric)
 
 
-def _top_k_rows(scores: np.ndarray, k: int) -> np.ndarray:
-    """Per row, the columns of the k highest scores, best first (equal scores: lower column first).
+def _unit_rows(points: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(points, axis=1, keepdims=True)
+    return np.divide(points, norms, out=np.zeros_like(points), where=norms > 0)
 
-    A full argpartition of every row is the slow part, so a row's k-th best score among its first
-    few thousand columns serves as a floor (the true k-th best can only be higher); the few columns
-    at or above it are sorted exactly. Same answer, a fraction of the work.
+
+class GraphCache:
+    """The last few graphs of this process, by (content key, metric), bounded in bytes and entries.
+
+    Each entry keeps the largest k asked for; a smaller k is a slice of it.
     """
-    rows, n = scores.shape
-    sample = min(n, max(2048, 8 * k))
-    floor = np.partition(scores[:, :sample], sample - k, axis=1)[:, sample - k]
-    # flatnonzero and divmod: several times faster than a 2-D np.nonzero on a block of scores
-    row, column = np.divmod(np.flatnonzero(scores >= floor[:, None]), n)
-    order = np.lexsort((column, -scores[row, column], row))
-    row, column = row[order], column[order]
-    starts = np.concatenate(([0], np.cumsum(np.bincount(row, minlength=rows))[:-1]))
-    return column[starts[:, None] + np.arange(k)].astype(np.int32)
+
+    def __init__(self, *, max_bytes: int = CACHE_BYTES, max_entries: int = CACHE_ENTRIES) -> None:
+        self.max_bytes = max_bytes
+        self.max_entries = max_entries
+        self.computed = 0  # graphs built (a counter for tests and benches)
+        self._graphs: OrderedDict[tuple[str, str], KnnGraph] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str, metric: str, k: int) -> KnnGraph | None:
+        with self._lock:
+            graph = self._graphs.get((key, metric))
+            if graph is None or graph.k < k:
+                return None
+            self._graphs.move_to_end((key, metric))
+            return graph.first(k)
+
+    def put(self, key: str, graph: KnnGraph) -> None:
+        with self._lock:
+            self.computed += 1
+            if graph.nbytes > self.max_bytes:
+                return
+            self._graphs[(key, graph.metric)] = graph
+            self._graphs.move_to_end((key, graph.metric))
+            while len(self._graphs) > self.max_entries or self.nbytes > self.max_bytes:
+                self._graphs.popitem(last=False)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(graph.nbytes for graph in self._graphs.values())
+
+    def __len__(self) -> int:
+        return len(self._graphs)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._graphs.clear()
+
+
+GRAPHS = GraphCache()
+
+
+def content_key(vectors: np.ndarray) -> str:
+    """A digest of the matrix itself (shape, type and every number): the cache key when none is given."""
+    points = np.ascontiguousarray(vectors)
+    digest = hashlib.blake2b(points.reshape(-1).view(np.uint8).data, digest_size=16)
+    digest.update(f"{points.shape}{points.dtype}".encode())
+    return digest.hexdigest()
+
+
+def neighbour_graph(
+    vectors: np.ndarray,
+    k: int,
+    *,
+    metric: str = "cosine",
+    key: str | None = None,
+    progress: Progress | None = None,
+) -> KnnGraph:
+    """``knn_graph``, computed once per process for the same vectors and metric (see ``GRAPHS``).
+
+    ``key`` names the vectors' content (e.g. a space's fingerprint); by default a digest of them.
+    """
+    key = key if key is not None else content_key(vectors)
+    found = GRAPHS.get(key, metric, k)
+    if found is not None:
+        return found
+    graph = knn_graph(vectors, k, metric=metric, progress=progress)
+    GRAPHS.put(key, graph)
+    return graph

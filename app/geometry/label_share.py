@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from app.errors import InputError
-from app.geometry.knn import knn_graph
+from app.geometry.knn import neighbour_graph
 from app.space import EmbeddingSpace
 
 MAX_POINTS = 30_000  # the exact kNN graph costs n² products; beyond this the page does not offer it
@@ -43,7 +43,7 @@ def neighbours_share(labels: np.ndarray | pd.Series | list[Any], unit: np.ndarra
     values = np.asarray(pd.Series(labels).astype(str))
     if len(values) != len(unit):
         raise InputError(f"{len(values)} labels for {len(unit)} points")
-    graph = knn_graph(unit, k)
+    graph = neighbour_graph(unit, k)
     return (values[graph.indices] == values[:, None]).mean(axis=1)
 
 

@@ -100,7 +100,7 @@ def graph_fingerprint(graph: Graph) -> str:
 
 
 def _scaled(progress: Progress, low: float, high: float) -> Progress:
-    def report(fraction: float, message: str) -> None:
+    def report(fraction: float, message: str, /, **_: Any) -> None:
         progress(low + (high - low) * min(1.0, max(0.0, fraction)), message)
 
     return report
@@ -157,7 +157,7 @@ def embed_graph(
 ) -> GraphResult:
     """Vectors for the nodes of ``graph`` as a space, plus the evaluation numbers (see the module)."""
     config.validate(graph.n_nodes)
-    report_progress: Progress = progress or (lambda fraction, message: None)
+    report_progress: Progress = progress or (lambda fraction, message, /, **_: None)
     full_share = 0.5 if config.evaluate else 0.95
     vectors, record = node_vectors(graph, config, _scaled(report_progress, 0.0, full_share), limits=limits)
     meta = node_metadata(graph)

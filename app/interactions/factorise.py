@@ -157,13 +157,13 @@ MAX_DENSE_CELLS = 50_000_000  # users x items scored at once for recall@10
 def factorise_interactions(data: Interactions, config: FactorConfig, progress: Progress | None = None) -> FactorResult:
     """The space of users and items, and (``config.evaluate``) recall@10 against most-popular."""
     config.validate(data)
-    report: Progress = progress or (lambda fraction, message: None)
+    report: Progress = progress or (lambda fraction, message, /, **_: None)
     report(0.0, f"{len(data.users):,} users x {len(data.items):,} items, {data.matrix.nnz:,} interactions")
-    users, items = factorise(data.matrix, config, lambda f, m: report(0.05 + 0.45 * f, m))
+    users, items = factorise(data.matrix, config, lambda f, m, /, **_: report(0.05 + 0.45 * f, m))
     evaluation: dict[str, Any] = {}
     if config.evaluate and len(data.users) * len(data.items) <= MAX_DENSE_CELLS:
         report(0.5, "recall@10: factorising again without the held-out interactions")
-        evaluation = evaluate(data, config, lambda f, m: report(0.5 + 0.45 * f, m))
+        evaluation = evaluate(data, config, lambda f, m, /, **_: report(0.5 + 0.45 * f, m))
     counts_user = np.diff(data.matrix.indptr)
     counts_item = np.bincount(data.matrix.indices, minlength=len(data.items))
     meta = pd.DataFrame(

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from app.errors import InputError
+from app.geometry.knn import neighbour_graph
 
 TRUSTWORTHINESS_SAMPLE = 3_000
-_CHUNK = 2_048
 
 
 @dataclass(frozen=True)
@@ -25,21 +25,8 @@ class Distortion:
 
 
 def knn_indices(data: np.ndarray, k: int, *, cosine: bool) -> np.ndarray:
-    """Exact k nearest neighbours of every row (itself excluded), by chunks of rows."""
-    points = np.asarray(data, dtype=np.float32)
-    if cosine:
-        norms = np.linalg.norm(points, axis=1, keepdims=True)
-        points = np.divide(points, norms, out=np.zeros_like(points), where=norms > 0)
-    squared = (points**2).sum(axis=1)
-    result = np.empty((len(points), k), dtype=np.int64)
-    for start in range(0, len(points), _CHUNK):
-        block = points[start : start + _CHUNK]
-        distances = squared[start : start + _CHUNK, None] - 2 * block @ points.T + squared[None, :]
-        distances[np.arange(len(block)), np.arange(start, start + len(block))] = np.inf
-        part = np.argpartition(distances, k - 1, axis=1)[:, :k]
-        order = np.take_along_axis(distances, part, axis=1).argsort(axis=1)
-        result[start : start + _CHUNK] = np.take_along_axis(part, order, axis=1)
-    return result
+    """Exact k nearest neighbours of every row (itself excluded): the shared graph (``app.geometry.knn``)."""
+    return neighbour_graph(data, k, metric="cosine" if cosine else "euclidean").indices.astype(np.int64)
 
 
 def distortion(

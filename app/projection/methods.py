@@ -8,10 +8,8 @@ Heavy libraries are imported inside the function that needs them.
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,12 +19,9 @@ import numpy as np
 from app.errors import InputError, Progress
 from app.projection import timing
 from app.projection.timing import Estimate
-from app.runtime.kernels import LARGE_PATH_COMPILE_SECONDS, SMALL_PATH_MAX_POINTS
+from app.projection.tsne_run import run_tsne
+from app.projection.umap_run import run_umap
 from app.space import EmbeddingSpace
-
-# One thread per job: the job runner already runs one job per core, and openTSNE with more threads
-# than free cores was 10-40x slower on a loaded 2-core server.
-THREADS = 1
 
 
 @dataclass(frozen=True)
@@ -55,13 +50,12 @@ class Method:
     max_points: int = 100_000
     about: str = ""
     param_help: dict[str, str] = field(default_factory=dict)
+    switches: dict[str, bool] = field(default_factory=dict)
+    """On/off options the method accepts (their defaults); recorded in the params only when given."""
 
     def modelled_seconds(self, n_points: int, dim: int) -> float:
         """The method's own time model (measured on a 2-core machine), before this machine's timings."""
-        seconds = self.overhead_seconds + self.seconds_per_point * n_points * max(1.0, dim / 50) ** 0.5
-        if self.run is _umap and n_points > SMALL_PATH_MAX_POINTS:
-            seconds += LARGE_PATH_COMPILE_SECONDS  # pynndescent's kernels, compiled in the job's process
-        return seconds
+        return self.overhead_seconds + self.seconds_per_point * n_points * max(1.0, dim / 50) ** 0.5
 
     def estimate(self, n_points: int, dim: int) -> Estimate:
         """Wall time on this machine: the model scaled by the runs timed here (see ``app.projection.timing``)."""
@@ -88,73 +82,6 @@ def _pca(matrix: np.ndarray, k: int, seed: int, metric: str, progress: Progress,
     return coords, {"explained_variance": tuple(float(v) for v in model.explained_variance_ratio_)}
 
 
-def _tsne(matrix: np.ndarray, k: int, seed: int, metric: str, progress: Progress, *, perplexity: float, **_: Any):
-    from openTSNE import TSNE
-
-    every, total = 50, 750  # openTSNE's defaults: 250 early-exaggeration + 500 main iterations
-    calls = [0]
-
-    def callback(iteration: int, error: float, embedding: np.ndarray) -> bool:
-        calls[0] += 1
-        done = min(total, calls[0] * every)
-        progress(0.15 + 0.85 * done / total, f"t-SNE optimisation, iteration {done} of {total}")
-        return False
-
-    progress(0.02, "finding neighbours (t-SNE affinities)")
-    model = TSNE(
-        n_components=k,
-        perplexity=perplexity,
-        metric=metric,
-        initialization="pca",
-        random_state=seed,
-        n_jobs=THREADS,
-        negative_gradient_method="auto" if k <= 2 else "bh",  # auto: BH below 10k points, FFT above
-        callbacks=callback,
-        callbacks_every_iters=every,
-    )
-    return np.asarray(model.fit(matrix.astype(np.float64))), {}
-
-
-class _TqdmToProgress:
-    """A file for umap-learn's tqdm bar (bar_format '{n}/{total}'), turned into progress calls."""
-
-    def __init__(self, progress: Progress) -> None:
-        self.progress = progress
-
-    def write(self, text: str) -> None:
-        match = re.search(r"(\d+)/(\d+)", text)
-        if match and int(match.group(2)):
-            done = int(match.group(1)) / int(match.group(2))
-            self.progress(0.35 + 0.65 * done, f"UMAP layout, epoch {match.group(1)} of {match.group(2)}")
-
-    def flush(self) -> None:
-        pass
-
-
-def _umap(
-    matrix: np.ndarray, k: int, seed: int, metric: str, progress: Progress, *, n_neighbors: int, min_dist: float, **_
-):
-    import umap
-
-    progress(0.05, "building the neighbour graph (UMAP)")
-    model = umap.UMAP(
-        n_components=k,
-        n_neighbors=n_neighbors,
-        min_dist=min_dist,
-        metric=metric,
-        random_state=seed,
-        tqdm_kwds={
-            "disable": False,
-            "file": _TqdmToProgress(progress),
-            "bar_format": "{n}/{total}",
-            "mininterval": 0.25,
-        },
-    )
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit_transform(matrix), {}
-
-
 METHODS: dict[str, Method] = {
     "pca": Method(
         "PCA",
@@ -168,7 +95,7 @@ METHODS: dict[str, Method] = {
     ),
     "tsne": Method(
         "t-SNE",
-        _tsne,
+        run_tsne,
         {"perplexity": 30.0},
         seconds_per_point=4e-3,
         overhead_seconds=1.0,
@@ -179,7 +106,7 @@ METHODS: dict[str, Method] = {
     ),
     "umap": Method(
         "UMAP",
-        _umap,
+        run_umap,
         {"n_neighbors": 15, "min_dist": 0.1},
         seconds_per_point=5e-4,
         overhead_seconds=2.0,
@@ -188,7 +115,9 @@ METHODS: dict[str, Method] = {
         param_help={
             "n_neighbors": "how local the picture is: small values show fine detail, large ones the big shape",
             "min_dist": "how tightly points may pack (0 = clumps, 1 = evenly spread)",
+            "reproducible": "seeded: the same picture every time; off: faster (all cores), a little different each run",
         },
+        switches={"reproducible": True},
     ),
 }
 
@@ -215,9 +144,12 @@ def project(
     if metric not in ("cosine", "euclidean"):
         raise InputError(f"unknown metric {metric!r}; choose cosine or euclidean")
     spec = METHODS[method]
-    unknown = set(params) - set(spec.defaults)
+    unknown = set(params) - set(spec.defaults) - set(spec.switches)
     if unknown:
         raise InputError(f"{spec.label} has no parameter {', '.join(sorted(unknown))}")
+    for name in set(params) & set(spec.switches):
+        if not isinstance(params[name], bool | np.bool_):
+            raise InputError(f"{spec.label}'s {name} is on or off (True or False), not {params[name]!r}")
     if len(space) > spec.max_points:
         raise InputError(
             f"{spec.label} is limited to {spec.max_points:,} points here ({len(space):,} chosen); "
@@ -233,9 +165,11 @@ def project(
         )
     used = {**spec.defaults, **params}
     notes = _fit_params_to_size(method, used, len(space))
-    report = progress or (lambda fraction, message: None)
+    report: Progress = progress or (lambda fraction, message, /, **_: None)
     start = time.perf_counter()
     coords, extra = spec.run(np.asarray(space.vectors), n_components, seed, metric, report, **used)
+    if used.get("reproducible") is False:
+        notes.append(f"unseeded: the layout ran on {extra.get('threads', 1)} thread(s); it changes a little each run")
     coords = np.asarray(coords, dtype=np.float32)
     if not np.isfinite(coords).all():
         raise InputError(f"{spec.label} produced invalid coordinates; try another method or fewer duplicate points")
@@ -310,19 +244,22 @@ def warm_up_umap(*, large: bool = True, say: Callable[[str], None] = lambda _: N
     """Run small UMAPs so numba compiles (or loads from its disk cache) its kernels now, not during
     a student's first run; returns the seconds it took.
 
-    Below 4,096 points umap-learn computes exact neighbours; above, it switches to pynndescent,
-    which compiles separately: ``large`` covers that path too, with both metrics.
+    Every size takes the same path (our exact neighbour graph, then umap-learn's layout), so a few
+    hundred points compile it all, with both metrics; ``large`` also compiles the unseeded,
+    parallel layout (UMAP's "reproducible" switch off).
     """
     start = time.perf_counter()
     rng = np.random.default_rng(0)
-    runs = [(300, "cosine", 2), (300, "euclidean", 3)]
+    runs = [(300, "cosine", 2, True), (300, "euclidean", 3, True)]
     if large:
-        runs += [(SMALL_PATH_MAX_POINTS + 105, "cosine", 2), (SMALL_PATH_MAX_POINTS + 105, "euclidean", 3)]
-    for n, metric, components in runs:
+        runs += [(300, "cosine", 2, False)]
+    for n, metric, components, reproducible in runs:
         began = time.perf_counter()
         data = rng.normal(size=(n, 16)).astype(np.float32)
-        project(_toy_space(data), "umap", components, metric=metric, n_neighbors=10, record_timing=False)
-        say(f"UMAP of {n:,} points ({metric}, {components}D) compiled in {time.perf_counter() - began:.1f} s")
+        switch: dict[str, Any] = {} if reproducible else {"reproducible": False}
+        project(_toy_space(data), "umap", components, metric=metric, n_neighbors=10, record_timing=False, **switch)
+        kind = "seeded" if reproducible else "unseeded, parallel"
+        say(f"UMAP of {n:,} points ({metric}, {components}D, {kind}) compiled in {time.perf_counter() - began:.1f} s")
     return time.perf_counter() - start
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
+from typing import Any
 
 from app.errors import Progress
 from app.training.config import TrainConfig, TrainLimits
@@ -21,7 +22,7 @@ from app.training.reading import describe
 from app.training.record import EpochReport, TrainResult, build_result
 
 
-def _silent(fraction: float, message: str) -> None:
+def _silent(fraction: float, message: str, /, **_: Any) -> None:
     pass
 
 

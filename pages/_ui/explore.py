@@ -45,8 +45,8 @@ AUTO_DISTORTION_POINTS = 20_000
 HTML_FIGURE_MAX_POINTS = 100_000  # the static Plotly download: what Explore drew with Plotly before WebGL
 URL_KEYS = [
     "mode", "n", "sample_seed", "pattern", "words", "word", "k_around", "method", "dims", "metric",
-    "perplexity", "n_neighbors", "min_dist", "colour", "n_clusters", "labels", "find", "find_mode", "query", "k",
-    "query_metric", "label_by",
+    "perplexity", "n_neighbors", "min_dist", "seeded", "colour", "n_clusters", "labels", "find", "find_mode", "query",
+    "k", "query_metric", "label_by",
 ]  # fmt: skip
 SETTINGS = "explore_settings"  # the page's widget values, kept where Streamlit does not forget them
 
@@ -108,6 +108,7 @@ def bind_url_defaults(space: EmbeddingSpace) -> None:
     url.bind("perplexity", 30, url.between(int, 5, 100))
     url.bind("n_neighbors", 15, url.between(int, 2, 100))
     url.bind("min_dist", 0.1, url.between(float, 0.0, 1.0))
+    url.bind("seeded", True, url.flag)
     url.bind("colour", "auto")
     url.bind("n_clusters", 8, url.between(int, 2, 30))
     url.bind("labels", 100, url.between(int, 0, 300))
@@ -135,17 +136,30 @@ class ProjectionRequest:
     metric: str
     params: tuple[tuple[str, float], ...]
     seed: int = 0
+    reproducible: bool = True  # UMAP only: False runs its layout in parallel, unseeded
 
     @classmethod
     def from_state(cls, space: EmbeddingSpace) -> ProjectionRequest:
         method = st.session_state["method"]
         names = {"tsne": ["perplexity"], "umap": ["n_neighbors", "min_dist"]}.get(method, [])
         params = tuple((name, st.session_state[name]) for name in names)
-        return cls(space, method, int(st.session_state["dims"]), st.session_state["metric"], params)
+        reproducible = method != "umap" or bool(st.session_state.get("seeded", True))
+        return cls(
+            space, method, int(st.session_state["dims"]), st.session_state["metric"], params, reproducible=reproducible
+        )
 
     @property
     def key(self) -> tuple:
-        return ("projection", self.space.fingerprint, self.method, self.dims, self.metric, self.params, self.seed)
+        return (
+            "projection",
+            self.space.fingerprint,
+            self.method,
+            self.dims,
+            self.metric,
+            self.params,
+            self.seed,
+            self.reproducible,
+        )
 
     @property
     def label(self) -> str:
@@ -153,8 +167,16 @@ class ProjectionRequest:
 
     def job(self) -> partial:
         """The projection as a picklable call (it may run in a worker process)."""
+        switches = {} if self.reproducible else {"reproducible": False}
         return partial(
-            project, self.space, self.method, self.dims, seed=self.seed, metric=self.metric, **dict(self.params)
+            project,
+            self.space,
+            self.method,
+            self.dims,
+            seed=self.seed,
+            metric=self.metric,
+            **dict(self.params),
+            **switches,
         )
 
 

@@ -45,6 +45,13 @@ def one_of(options: list[str]) -> Callable[[str], str]:
     return cast
 
 
+def flag(raw: str) -> bool:
+    """A cast for an on/off setting, as ``publish`` writes it ("True" or "False")."""
+    if raw not in ("True", "False"):
+        raise ValueError(raw)
+    return raw == "True"
+
+
 def between(cast: Callable[[str], Any], low: float, high: float) -> Callable[[str], Any]:
     """A cast that accepts only values from ``low`` to ``high`` (anything else falls back to the default)."""
 

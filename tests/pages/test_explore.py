@@ -218,3 +218,15 @@ def test_find_is_whole_word_by_default_and_marks_words_outside_the_picture():
     (found,) = [t for t in figure(at)["data"] if t["name"].startswith("matches")]
     assert found["text"] == ["queen"]
     assert any("Added to the picture" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(("raw", "seeded"), [("False", False), ("True", True), ("maybe", True)])
+def test_umap_seeded_switch_comes_from_the_link_and_goes_back_into_it(raw, seeded):
+    at = AppTest.from_file(HOME, default_timeout=90)
+    at.query_params.update({"sample": "toy", "method": "umap", "seeded": raw})
+    at.switch_page(EXPLORE)
+    at.run()
+    assert not at.exception
+    assert at.checkbox(key="seeded").value is seeded
+    assert at.query_params["seeded"] == str(seeded)
+    assert any("changes a little each run" in c.value for c in at.caption) is not seeded

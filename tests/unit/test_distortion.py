@@ -3,6 +3,7 @@ import pytest
 from sklearn.manifold import trustworthiness
 
 from app.errors import InputError
+from app.geometry.knn import GRAPHS
 from app.projection import distortion as distortion_module
 from app.projection.distortion import Distortion, distortion, knn_indices
 
@@ -44,7 +45,8 @@ def test_knn_cosine_ignores_length():
 def test_knn_chunks_give_the_same_answer(monkeypatch):
     data = gaussian(250, 6)
     whole = knn_indices(data, 7, cosine=True)
-    monkeypatch.setattr(distortion_module, "_CHUNK", 17)
+    monkeypatch.setattr("app.geometry.knn.BLOCK_BYTES", 4 * 250 * 17)  # blocks of 17 rows (float32)
+    GRAPHS.clear()
     np.testing.assert_array_equal(knn_indices(data, 7, cosine=True), whole)
 
 

@@ -6,7 +6,7 @@ from sklearn.decomposition import PCA
 
 from app.errors import Cancelled, InputError
 from app.io.samples import load_glove, load_toy
-from app.projection import methods as projection
+from app.projection import tsne_run
 from app.projection.methods import METHODS, Projection, project
 from tests.conftest import make_space
 
@@ -25,7 +25,7 @@ def glove_150():
 def one_thread(monkeypatch):
     """openTSNE with 2 threads slows down many times over when the 2 cores are shared with other
     processes (as on a busy test machine); one thread keeps these tests fast and gives the same answer."""
-    monkeypatch.setattr(projection, "THREADS", 1)
+    monkeypatch.setattr(tsne_run, "THREADS", 1)
 
 
 class Recorder:
@@ -36,7 +36,7 @@ class Recorder:
         self.cancel_after = cancel_after
         self.cancel_from = cancel_from
 
-    def __call__(self, fraction: float, message: str) -> None:
+    def __call__(self, fraction: float, message: str, /, **detail: object) -> None:
         self.calls.append((fraction, message))
         if self.cancel_after is not None and len(self.calls) > self.cancel_after and fraction >= self.cancel_from:
             raise Cancelled("stop")

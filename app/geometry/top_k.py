@@ -1,0 +1,98 @@
+"""The k highest scores of every row of a block, by one compiled scan (numba, cached on disk).
+
+Each row is read once, left to right, against the k-th best score so far: almost every score is
+below it, so a chunk of 64 scores is usually dismissed by its maximum (a vectorised loop) and only
+the rare chunk that holds a better score is looked at one by one. Measured on GloVe blocks (one
+core, a busy machine): over ten times faster than ``np.argpartition`` per block, and about 1.5x
+faster than the numpy floor-and-sort it replaced.
+Ties keep the lower column first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+CHUNK = 64
+
+
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _chunk_max(row: np.ndarray, start: int, stop: int) -> float:  # pragma: no cover
+    highest = row[start]
+    for c in range(start + 1, stop):
+        if row[c] > highest:
+            highest = row[c]
+    return highest
+
+
+@njit(cache=True, nogil=True)
+def top_k_block(scores: np.ndarray, start: int, indices: np.ndarray, best: np.ndarray) -> None:  # pragma: no cover
+    """Fill ``indices``/``best`` (rows × k) with each row's k highest columns, highest first.
+
+    Row ``r`` of the block is point ``start + r``: that column (the point itself) is skipped.
+    """
+    rows, n = scores.shape
+    k = indices.shape[1]
+    for r in range(rows):
+        row = scores[r]
+        values = best[r]
+        columns = indices[r]
+        itself = start + r
+        filled = 0
+        floor = -np.inf
+        for chunk in range(0, n, CHUNK):
+            stop = min(n, chunk + CHUNK)
+            if filled == k and not _chunk_max(row, chunk, stop) > floor:
+                continue
+            for c in range(chunk, stop):
+                s = row[c]
+                if (filled == k and not s > floor) or c == itself:
+                    continue
+                p = filled if filled < k else k - 1
+                while p > 0 and values[p - 1] < s:  # strictly: an equal score stays ahead (lower column)
+                    values[p] = values[p - 1]
+                    columns[p] = columns[p - 1]
+                    p -= 1
+                values[p] = s
+                columns[p] = c
+                if filled < k:
+                    filled += 1
+                if filled == k:
+                    floor = values[k - 1]
+
+
+@njit(cache=True, nogil=True)
+def exact_distances(points: np.ndarray, indices: np.ndarray, cosine: bool) -> np.ndarray:  # pragma: no cover
+    """Each row's distances to its chosen neighbours, recomputed one pair at a time in float64, and
+    the row re-sorted by (distance, column).
+
+    A BLAS product is not bitwise the same for identical columns at different positions, so
+    duplicate points would tie only roughly; recomputed pair by pair they tie exactly and keep the
+    lower row first, and euclidean distances near 0 keep their precision. ``points`` are unit
+    vectors for cosine (distance 1 - cos).
+    """
+    n, k = indices.shape
+    dim = points.shape[1]
+    out = np.empty((n, k), dtype=np.float64)
+    for i in range(n):
+        for j in range(k):
+            other = indices[i, j]
+            total = 0.0
+            for t in range(dim):
+                if cosine:
+                    total += np.float64(points[i, t]) * np.float64(points[other, t])
+                else:
+                    diff = np.float64(points[i, t]) - np.float64(points[other, t])
+                    total += diff * diff
+            out[i, j] = max(0.0, 1.0 - total) if cosine else np.sqrt(total)
+        for j in range(1, k):
+            value = out[i, j]
+            column = indices[i, j]
+            p = j
+            while p > 0 and (out[i, p - 1] > value or (out[i, p - 1] == value and indices[i, p - 1] > column)):
+                out[i, p] = out[i, p - 1]
+                indices[i, p] = indices[i, p - 1]
+                p -= 1
+            out[i, p] = value
+            indices[i, p] = column
+    return out
