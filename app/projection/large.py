@@ -91,7 +91,7 @@ def project_large(
         n_components,
         seed=seed,
         metric=metric,
-        progress=lambda f, m: report(0.6 * f, m),
+        progress=lambda f, m, /, **_: report(0.6 * f, m),
         **params,
     )
     coords = np.empty((n, n_components), dtype=np.float32)
