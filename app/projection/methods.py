@@ -111,6 +111,7 @@ METHODS: dict[str, Method] = {
         seconds_per_point=5e-4,
         overhead_seconds=2.0,
         min_points=5,
+        max_points=1_000_000,  # past app.projection.large.FIT_POINTS: fitted on a sample, the rest placed
         about="Keeps local neighbourhoods and more of the global layout than t-SNE; faster on large sets.",
         param_help={
             "n_neighbors": "how local the picture is: small values show fine detail, large ones the big shape",
@@ -165,6 +166,20 @@ def project(
         )
     used = {**spec.defaults, **params}
     notes = _fit_params_to_size(method, used, len(space))
+    from app.projection import large  # imports this module: a lazy import breaks the cycle
+
+    if large.needs_sample(method, len(space), fit_points=large.FIT_POINTS):
+        return large.project_large(
+            space,
+            method,
+            n_components,
+            seed=seed,
+            metric=metric,
+            progress=progress,
+            fit_points=large.FIT_POINTS,
+            fitter=large.umap_fitter,
+            **used,
+        )
     report: Progress = progress or (lambda fraction, message, /, **_: None)
     start = time.perf_counter()
     coords, extra = spec.run(np.asarray(space.vectors), n_components, seed, metric, report, **used)

@@ -73,3 +73,14 @@ def test_invalid_placements_are_refused():
 
     with pytest.raises(InputError, match="invalid"):
         project_large(space_of(50), fit_points=10, fitter=broken)
+
+
+def test_project_routes_a_umap_past_the_fit_size_through_a_sample(monkeypatch):
+    from app.projection.methods import project
+
+    fitter = FirstTwoColumns()
+    monkeypatch.setattr(large, "FIT_POINTS", 100)
+    monkeypatch.setattr(large, "umap_fitter", fitter)
+    result = project(space_of(250), "umap", 2, record_timing=False)
+    assert fitter.fitted_rows == 100 and sum(fitter.transformed) == 150
+    assert "fitted on a random 100 of the 250 points" in result.notes[0]
