@@ -21,7 +21,7 @@ import numpy as np
 from app.errors import InputError, Progress
 from app.projection import timing
 from app.projection.timing import Estimate
-from app.runtime.kernels import LARGE_PATH_COMPILE_SECONDS, SMALL_PATH_MAX_POINTS
+from app.runtime.kernels import LARGE_PATH_COMPILE_SECONDS, SMALL_PATH_MAX_POINTS, enable_disk_cache
 from app.space import EmbeddingSpace
 
 # One thread per job: the job runner already runs one job per core, and openTSNE with more threads
@@ -134,6 +134,7 @@ class _TqdmToProgress:
 def _umap(
     matrix: np.ndarray, k: int, seed: int, metric: str, progress: Progress, *, n_neighbors: int, min_dist: float, **_
 ):
+    enable_disk_cache()  # wherever this runs (a cold job process too), kernels load from disk
     import umap
 
     progress(0.05, "building the neighbour graph (UMAP)")
@@ -295,8 +296,6 @@ def warm_up_umap_in_background() -> threading.Thread:
 
 
 def _warm_up_quietly() -> None:
-    from app.runtime.kernels import enable_disk_cache
-
     log = logging.getLogger("embedding_lab")
     try:
         enable_disk_cache()  # a server that runs UMAP in its own process loads the kernels from disk, too
