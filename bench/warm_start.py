@@ -46,8 +46,8 @@ def serve_one(job: str, points: int) -> dict:
         extra = {"estimate": estimate.seconds, "certain": estimate.certain, "umap_seconds": projection.seconds}
     else:
         from app.training.config import TrainConfig
-        from app.training.run import train_job
         from app.training.corpus import builtin_corpus
+        from app.training.run import train_job
 
         handle = runner.submit("Training", partial(train_job, builtin_corpus("classroom"), TrainConfig()))
         trained = handle.result(900)

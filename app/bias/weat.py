@@ -21,6 +21,8 @@ import pandas as pd
 from app.bias.presets import WeatTest, load_weat_tests, weat_test
 from app.bias.words import resolve_words, unit_rows
 from app.errors import InputError, Progress
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 MAX_PERMUTATIONS = 1_000_000
@@ -290,6 +292,11 @@ def weat_keys(n_targets: int, permutations: int) -> int:
 def weat_estimate_seconds(n_targets: int, permutations: int) -> float:
     """Roughly how long a WEAT with this many target words and permutations takes here."""
     return 0.2 + weat_keys(n_targets, permutations) * SECONDS_PER_KEY
+
+
+def weat_estimate(n_targets: int, permutations: int) -> Estimate:
+    """``weat_estimate_seconds`` scaled by this machine's timed WEAT jobs (``app.runtime.timing``)."""
+    return timing.estimate("WEAT permutations", weat_estimate_seconds(n_targets, permutations))
 
 
 def runs_as_job(n_targets: int, permutations: int) -> bool:

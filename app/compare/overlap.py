@@ -15,6 +15,8 @@ import pandas as pd
 from app.compare.vocabulary import SharedVocabulary
 from app.errors import InputError, Progress
 from app.geometry.knn import knn_graph
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 DEFAULT_K = 10
@@ -54,6 +56,12 @@ class Overlap:
                 "overlap": self.overlap.astype(np.float64),
             }
         )
+
+
+def overlap_estimate(n_words: int) -> Estimate:
+    """How long ``neighbour_overlap`` of ``n_words`` shared words takes here: two exact kNN graphs
+    (quadratic in the words), scaled by this machine's timed runs (``app.runtime.timing``)."""
+    return timing.estimate("neighbour overlap", 1 + 2 * (n_words / 20_000) ** 2)
 
 
 def neighbour_overlap(

@@ -21,6 +21,8 @@ from app.evaluation.benchmarks import AnalogyQuestions, read_analogies
 from app.evaluation.vocabulary import GENSIM_RESTRICT_VOCAB, fold, restricted_size, vocabulary
 from app.geometry.analogies import COSMUL_EPSILON  # one value for the workbench and the benchmark (gensim's)
 from app.io.loaders import Source
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 METHODS = {
@@ -146,6 +148,14 @@ def estimate_seconds(
     """About how long a run takes: one multiply-add per question, searched word and dimension."""
     work = sum(questions * min(len(s), restrict_vocab) * s.dim for s in spaces)
     return 1 + work / MULTIPLY_ADDS_PER_SECOND * (COSMUL_COST if method == "3cosmul" else 1)
+
+
+def analogy_estimate(
+    spaces: Sequence[EmbeddingSpace], *, restrict_vocab: int, method: str, questions: int = TYPICAL_QUESTIONS
+) -> Estimate:
+    """``estimate_seconds`` scaled by this machine's timed benchmark runs (``app.runtime.timing``)."""
+    modelled = estimate_seconds(spaces, restrict_vocab=restrict_vocab, method=method, questions=questions)
+    return timing.estimate(f"analogy benchmark {method}", modelled)
 
 
 # --- answering the questions ---------------------------------------------------------------------

@@ -14,6 +14,8 @@ import scipy.sparse as sp
 
 from app.errors import InputError, Progress
 from app.interactions.table import Interactions
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 METHODS = {"svd": "Truncated SVD", "als": "ALS (implicit)"}
@@ -202,6 +204,12 @@ def factorise_interactions(data: Interactions, config: FactorConfig, progress: P
     }
     report(1.0, f"done · {len(space):,} users and items × {space.dim}")
     return FactorResult(space, record, evaluation)
+
+
+def factorise_estimate(data: Interactions, config: FactorConfig) -> Estimate:
+    """How long ``factorise_job`` takes here: linear in the interactions, scaled by this machine's
+    timed runs of the same method (``app.runtime.timing``)."""
+    return timing.estimate(f"factorisation {config.method}", 2 + data.matrix.nnz / 200_000)
 
 
 def factorise_job(data: Interactions, config: FactorConfig, *, progress: Any) -> FactorResult:

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from app.errors import InputError, Progress
-from app.projection import timing
-from app.projection.timing import Estimate
+from app.runtime import timing
 from app.runtime.kernels import LARGE_PATH_COMPILE_SECONDS, SMALL_PATH_MAX_POINTS, enable_disk_cache
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 # One thread per job: the job runner already runs one job per core, and openTSNE with more threads
@@ -63,9 +63,14 @@ class Method:
             seconds += LARGE_PATH_COMPILE_SECONDS  # pynndescent's kernels, compiled in the job's process
         return seconds
 
+    @property
+    def timing_kind(self) -> str:
+        """What this machine's timings of it are filed under (``app.runtime.timing``)."""
+        return f"projection {self.label}"
+
     def estimate(self, n_points: int, dim: int) -> Estimate:
-        """Wall time on this machine: the model scaled by the runs timed here (see ``app.projection.timing``)."""
-        return timing.estimate(self.label, self.modelled_seconds(n_points, dim))
+        """Wall time on this machine: the model scaled by the runs timed here (see ``app.runtime.timing``)."""
+        return timing.estimate(self.timing_kind, self.modelled_seconds(n_points, dim))
 
     def estimate_seconds(self, n_points: int, dim: int) -> float:
         """``estimate(...).seconds``: the figure shown before a run."""
@@ -206,7 +211,7 @@ def project(
 ) -> Projection:
     """Project every row of ``space`` to 2 or 3 dimensions; same seed, same coordinates.
 
-    ``record_timing``: add this run's time to this machine's timings (``app.projection.timing``).
+    ``record_timing``: add this run's time to this machine's timings (``app.runtime.timing``).
     """
     if method not in METHODS:
         raise InputError(f"unknown projection method {method!r}; choose one of: {', '.join(METHODS)}")
@@ -242,7 +247,7 @@ def project(
     report(1.0, "done")
     seconds = time.perf_counter() - start
     if record_timing:
-        timing.record(spec.label, spec.modelled_seconds(len(space), space.dim), seconds)
+        timing.record(spec.timing_kind, spec.modelled_seconds(len(space), space.dim), seconds)
     return Projection(
         coords=coords,
         method=method,

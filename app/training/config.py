@@ -10,6 +10,8 @@ from typing import Any
 import numpy as np
 
 from app.errors import InputError
+from app.runtime import timing
+from app.runtime.timing import Estimate
 
 MODELS = ("word2vec", "fasttext", "doc2vec", "ppmi_svd")
 MODEL_NAMES = {"word2vec": "word2vec", "fasttext": "fastText", "doc2vec": "doc2vec", "ppmi_svd": "PPMI + SVD"}
@@ -162,3 +164,8 @@ def estimate_seconds(config: TrainConfig, *, tokens: int) -> float:
     if config.effective_architecture == "skipgram":
         per_token *= SKIPGRAM_FACTOR
     return STARTUP_SECONDS + tokens * config.epochs * per_token * (2 if config.deterministic else 1)
+
+
+def training_estimate(config: TrainConfig, *, tokens: int) -> Estimate:
+    """``estimate_seconds`` scaled by this machine's timed trainings of the same model (``app.runtime.timing``)."""
+    return timing.estimate(f"training {config.model}", estimate_seconds(config, tokens=tokens))

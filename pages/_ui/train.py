@@ -21,9 +21,9 @@ from app.training.config import (
     LOSS_LABELS,
     MODEL_LABELS,
     TrainConfig,
-    estimate_seconds,
     suggested_deterministic,
     suggested_epochs,
+    training_estimate,
 )
 from app.training.corpus import (
     BUILTIN_CORPORA,
@@ -347,7 +347,7 @@ def training(corpus: Corpus, config: TrainConfig, *, tokens: int) -> TrainResult
         shared=corpus.shared,
         label=label,
         work=partial(train_job, corpus, config),
-        estimate_seconds=estimate_seconds(config, tokens=tokens),
+        estimate=training_estimate(config, tokens=tokens),
         button_label="Train",
         show_details=_live_loss,
     )
