@@ -98,7 +98,7 @@ with analogy_tab:
                 case_insensitive=folded,
                 method=method,
             ),
-            estimate=analogy_estimate(spaces, restrict_vocab=int(restrict), method=method),
+            estimate=analogy_estimate(spaces, restrict_vocab=int(restrict), method=method, source=source),
             button_label="Run the analogy benchmark",
         )
         if results:

@@ -20,7 +20,7 @@ MIN_RUNS = 2
 RECENT_RUNS = 5  # an estimate scales by the median of this many last runs of its kind
 KEEP_RUNS = 20  # per kind
 MAX_LINES = 800  # the file is rewritten with the last KEEP_RUNS per kind beyond this
-MIN_SECONDS = 0.5  # runs shorter than this are not recorded: their time is mostly noise
+MIN_SECONDS = 0.25  # runs shorter than this are not recorded: their time is mostly noise
 FILE_NAME = "timings.jsonl"
 
 
@@ -49,8 +49,8 @@ class Estimate:
 
 
 def seconds_text(seconds: float) -> str:
-    """ "about 7 s"; "about 1 s" for anything shorter."""
-    return f"about {max(1, round(seconds))} s"
+    """ "about 7 s"; "under a second" below 0.75 s."""
+    return "under a second" if seconds < 0.75 else f"about {max(1, round(seconds))} s"
 
 
 def _file() -> Path:

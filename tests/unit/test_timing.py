@@ -127,3 +127,20 @@ def test_a_finished_page_job_is_recorded_but_not_a_failed_or_cancelled_one(monke
         _learn_from(job, future, estimate)
     learned = weat_estimate(4_000, 10_000)
     assert learned.runs == 1 and learned.seconds == pytest.approx(2 * estimate.modelled)
+
+
+def test_training_is_costed_on_the_tokens_gensim_trains_on():
+    """A small repetitive corpus loses most of its tokens to down-sampling; rare words go below min_count."""
+    from app.training.config import estimate_seconds, trained_tokens
+
+    repetitive = [10_000] * 10 + [3] * 100  # ten very frequent words, a hundred under min_count
+    config = TrainConfig(min_count=5)
+    assert trained_tokens(repetitive, config) < 100_000 / 2
+    assert trained_tokens(repetitive, TrainConfig(min_count=5, sample=0)) == 100_000
+    tokens = sum(repetitive)
+    assert estimate_seconds(config, tokens=tokens, counts=repetitive) < estimate_seconds(config, tokens=tokens)
+    with_counts = training_estimate(config, tokens=tokens, counts=repetitive)
+    timing.record_run(with_counts, 2 * with_counts.modelled)
+    assert training_estimate(config, tokens=tokens, counts=repetitive).seconds == pytest.approx(
+        2 * with_counts.modelled
+    )
