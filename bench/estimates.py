@@ -111,7 +111,7 @@ def _interaction_cases() -> list[Case]:
 
     medium, large = synthetic(50_000, 3_000, 2_000), synthetic(200_000, 10_000, 5_000)
     plan = [
-        (davis_interactions(), FactorConfig()),
+        (davis_interactions(), FactorConfig(factors=8)),
         (medium, FactorConfig()),
         (large, FactorConfig()),
         (davis_interactions(), FactorConfig(method="als", factors=8)),
