@@ -30,7 +30,7 @@ KEY_FLOATS = 2**20  # random keys (or partition indices) per block of the permut
 ALTERNATIVES = ("greater", "less", "two-sided")
 STDS = ("sample", "pooled", "population")
 ROLES = ("X", "Y", "A", "B")
-SECONDS_PER_KEY = 1.8e-8  # drawing and partially sorting one random key, measured with bench/estimates.py
+SECONDS_PER_KEY = 3e-8  # drawing and partially sorting one random key, measured with bench/estimates.py
 INLINE_KEYS = 5_000_000  # above this many keys (permutations x target words) a page runs WEAT as a job
 
 
