@@ -22,7 +22,7 @@ from app.runtime import timing
 from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
-SECONDS_PER_WORD = 1e-4  # debiasing plus the Gonen & Goldberg check, per word of the space, measured here
+SECONDS_PER_WORD = 3e-4  # debiasing plus the Gonen & Goldberg check, per word, measured with bench/estimates.py
 
 
 def equalize_candidates(space: EmbeddingSpace, pairs: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
