@@ -86,7 +86,7 @@ def _cold_jobs_skip_main(prepared: Callable[[str], dict[str, Any]]) -> Callable[
     return without_main
 
 
-spawn.get_preparation_data = _cold_jobs_skip_main(spawn.get_preparation_data)  # type: ignore[assignment]
+spawn.get_preparation_data = _cold_jobs_skip_main(spawn.get_preparation_data)
 
 
 def _start_forkserver() -> None:
