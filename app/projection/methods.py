@@ -20,7 +20,7 @@ import numpy as np
 
 from app.errors import InputError, Progress
 from app.runtime import timing
-from app.runtime.kernels import LARGE_PATH_COMPILE_SECONDS, SMALL_PATH_MAX_POINTS, enable_disk_cache
+from app.runtime.kernels import LARGE_PATH_COMPILE_SECONDS, SMALL_PATH_MAX_POINTS
 from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
@@ -139,7 +139,6 @@ class _TqdmToProgress:
 def _umap(
     matrix: np.ndarray, k: int, seed: int, metric: str, progress: Progress, *, n_neighbors: int, min_dist: float, **_
 ):
-    enable_disk_cache()  # wherever this runs (a cold job process too), kernels load from disk
     import umap
 
     progress(0.05, "building the neighbour graph (UMAP)")
@@ -301,6 +300,8 @@ def warm_up_umap_in_background() -> threading.Thread:
 
 
 def _warm_up_quietly() -> None:
+    from app.runtime.kernels import enable_disk_cache
+
     log = logging.getLogger("embedding_lab")
     try:
         enable_disk_cache()  # a server that runs UMAP in its own process loads the kernels from disk, too

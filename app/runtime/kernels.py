@@ -28,7 +28,6 @@ from pathlib import Path
 SMALL_PATH_MAX_POINTS = 4_095  # umap-learn computes exact neighbours below 4,096 points, else pynndescent
 LARGE_PATH_COMPILE_SECONDS = 45.0  # measured: pynndescent's uncacheable kernels, compiled per large UMAP job
 PACKAGES = ("umap", "pynndescent")
-_enabled = False  # enable_disk_cache has run in this process
 
 
 def cache_root() -> Path:
@@ -52,12 +51,8 @@ def enable_disk_cache() -> int:
     """Import umap-learn and turn numba's disk cache on for its and pynndescent's kernels; returns how many.
 
     Kernels whose decorator already says ``cache=...`` keep their choice; kernels with a ``dist``
-    argument stay uncached (see the module doc). Later calls in the same process (or a process forked
-    from it) return 0 at once: UMAP's entry point calls it before every run.
+    argument stay uncached (see the module doc).
     """
-    global _enabled
-    if _enabled:
-        return 0
     use_disk_cache()
     import umap  # noqa: F401  (imports pynndescent and every module whose kernels we cache)
     from numba.core.registry import CPUDispatcher
@@ -70,7 +65,6 @@ def enable_disk_cache() -> int:
             if isinstance(kernel, CPUDispatcher) and _cacheable(kernel):
                 kernel.enable_caching()
                 enabled += 1
-    _enabled = True
     return enabled
 
 

@@ -33,9 +33,19 @@ from collections.abc import Mapping
 from multiprocessing import spawn
 from typing import Any
 
-from app.runtime.worker import SINGLE_THREADED, exit_when_orphaned
+from app.runtime.worker import exit_when_orphaned
 
 log = logging.getLogger("embedding_lab")
+
+SINGLE_THREADED = {
+    "OMP_NUM_THREADS": "1",
+    "OPENBLAS_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "NUMBA_NUM_THREADS": "1",
+    "NUMBA_THREADING_LAYER": "forksafe",  # TBB when installed, else workqueue; never GNU OpenMP
+    "JE_ARROW_MALLOC_CONF": "background_thread:false",  # pyarrow's jemalloc starts a thread at import
+}
+"""Set in the forkserver before it imports anything heavy; every job process inherits them."""
 
 LIBRARIES = ("numpy", "scipy", "pandas", "sklearn", "gensim", "openTSNE", "pynndescent", "umap")
 APP_PACKAGES = ("app.projection", "app.evaluation", "app.bias", "app.training")

@@ -8,10 +8,8 @@ of an importable module (not ``__main__``) or a ``functools.partial`` of one, wi
 arrays stay read-only); only our own objects from our own processes are ever unpickled.
 
 The forkserver preloads ``app.runtime.preload`` (heavy imports, and UMAP's compiled kernels when
-numba's disk cache already holds them). Starting it takes a few seconds (UMAP's libraries alone take
-three or four here); a job submitted meanwhile does not wait for it: it starts cold, in a fresh
-interpreter (``spawn``) that imports only what the job needs, so the first training after a restart
-takes about as long as any other. None waits for a compilation.
+numba's disk cache already holds them). Starting it takes a few seconds; jobs submitted meanwhile
+simply wait for their process to start, and none waits for a compilation.
 """
 
 from __future__ import annotations
@@ -27,7 +25,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from multiprocessing import spawn
 from multiprocessing.connection import Connection
 from multiprocessing.connection import wait as wait_for_connections
 from multiprocessing.process import BaseProcess
@@ -47,11 +44,7 @@ PRELOAD_MODULE = "app.runtime.preload"
 NEAR_THE_CAP = 0.85  # a SIGKILLed job that had used this share of its memory cap was most likely killed for memory
 MEMORY_SAMPLE_SECONDS = 0.5
 
-JOB_PROCESS_PREFIX = "embedding-lab-job-"
-
 _context = multiprocessing.get_context("forkserver")
-_cold_context = multiprocessing.get_context("spawn")  # until the forkserver is warm
-_warm = threading.Event()  # the forkserver has answered its start-up ping
 _start_lock = threading.Lock()
 _started = False
 
@@ -71,24 +64,6 @@ def start_workers() -> None:
         threading.Thread(target=_start_forkserver, name="embedding-lab-workers", daemon=True).start()
 
 
-def _cold_jobs_skip_main(prepared: Callable[[str], dict[str, Any]]) -> Callable[[str], dict[str, Any]]:
-    """``spawn.get_preparation_data`` for a cold job process without the server's ``__main__`` (under
-    Streamlit, a page script): jobs only call functions of importable modules (the forkserver's
-    children skip it the same way, see ``app.runtime.preload``)."""
-
-    @functools.wraps(prepared)
-    def without_main(name: str) -> dict[str, Any]:
-        data = prepared(name)
-        if name.startswith(JOB_PROCESS_PREFIX):
-            data = {key: value for key, value in data.items() if not key.startswith("init_main_")}
-        return data
-
-    return without_main
-
-
-spawn.get_preparation_data = _cold_jobs_skip_main(spawn.get_preparation_data)
-
-
 def _start_forkserver() -> None:
     began = time.perf_counter()
     try:
@@ -96,7 +71,6 @@ def _start_forkserver() -> None:
         ping.start()
         ping.join()
         ping.close()
-        _warm.set()
         log.info("job worker processes ready in %.1f s", time.perf_counter() - began)
     except Exception:
         log.exception("could not start the job worker processes")
@@ -148,11 +122,10 @@ class ProcessBackend:
             raise TypeError(f"{job.label}: its work or arguments cannot be sent to a worker process: {exc}") from exc
         job.update(0.0, "starting a worker process", {})
         ours, theirs = multiprocessing.Pipe()
-        context = _context if _warm.is_set() else _cold_context
-        process = context.Process(target=worker.run_job, args=(theirs,), name=f"{JOB_PROCESS_PREFIX}{job.id[:8]}")
+        process = _context.Process(target=worker.run_job, args=(theirs,), name=f"embedding-lab-job-{job.id[:8]}")
         process.daemon = True
         try:
-            process.start()
+            process.start()  # waits for the forkserver, if it is still starting
         except BaseException:
             ours.close()
             raise

@@ -2,19 +2,16 @@
 
 The server imports this module only for ``run_job``, the child's entry point (nothing runs at
 import). Job processes are forked from the forkserver, whose preload (``app.runtime.preload``)
-made them warm and single-threaded; a job started before the forkserver is warm runs cold, in a
-spawned interpreter, and ``run_job`` makes it single-threaded itself.
+made them warm and single-threaded.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
 import os
 import pickle
 import resource
 import signal
-import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -22,16 +19,6 @@ from multiprocessing.connection import Connection
 from typing import Any
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h
-
-SINGLE_THREADED = {
-    "OMP_NUM_THREADS": "1",
-    "OPENBLAS_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    "NUMBA_NUM_THREADS": "1",
-    "NUMBA_THREADING_LAYER": "forksafe",  # TBB when installed, else workqueue; never GNU OpenMP
-    "JE_ARROW_MALLOC_CONF": "background_thread:false",  # pyarrow's jemalloc starts a thread at import
-}
-"""Set in the forkserver before it imports anything heavy; every job process inherits them."""
 
 
 def ready() -> None:
@@ -45,7 +32,6 @@ def run_job(conn: Connection) -> None:
     ("progress", fraction, message, detail, address space in bytes), then one of ("result", value),
     ("error", exception, traceback text) or ("memory", traceback text).
     """
-    os.environ.update(SINGLE_THREADED)  # a cold (spawned) job process has imported nothing heavy yet
     os.setpgid(0, 0)  # our own process group: cancelling kills anything this job started, too
     die_with_parent()  # the forkserver: it exits when the server does
     try:
@@ -78,17 +64,6 @@ def run_job(conn: Connection) -> None:
     except Exception as exc:  # the result itself cannot be pickled
         error = TypeError(f"the result ({type(value).__name__}) cannot be sent back from the worker process: {exc}")
         _send(conn, ("error", error, traceback.format_exc()))
-    _exit_now()
-
-
-def _exit_now() -> None:
-    """End the process as a forked one ends (``os._exit``): the parent waits for the exit before it
-    hands the result on, and a cold (spawned) process would otherwise spend a second tearing down
-    every module it imported."""
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(AttributeError, OSError, ValueError):
-            stream.flush()
-    os._exit(0)
 
 
 def _send(conn: Connection, message: tuple) -> None:

@@ -387,28 +387,3 @@ def test_a_worker_side_process_dies_with_its_parent(how):
     parent.kill()
     parent.wait()
     assert until(lambda: not _alive(child_pid))
-
-
-def imported_umap(*, progress):
-    return "umap" in sys.modules
-
-
-def test_a_job_before_the_forkserver_is_warm_starts_cold_without_the_main_script(runner, tmp_path, monkeypatch):
-    """A job submitted while the forkserver still preloads runs in a fresh interpreter that imports
-    only what it needs (not UMAP's libraries), and still never runs the server's __main__."""
-    from app.runtime import processes
-
-    monkeypatch.setattr(processes, "_warm", __import__("threading").Event())  # as right after a restart
-    marker = tmp_path / "main-ran"
-    script = tmp_path / "page.py"
-    script.write_text(f"open({str(marker)!r}, 'w').close()\n")
-    fake_main = types.ModuleType("__main__")
-    fake_main.__file__ = str(script)
-    real_main = sys.modules["__main__"]
-    sys.modules["__main__"] = fake_main
-    try:
-        assert runner.submit("cold", identify, 1, 2, scale=2).result(60)[1] == 6
-        assert runner.submit("cold", imported_umap).result(60) is False
-    finally:
-        sys.modules["__main__"] = real_main
-    assert not marker.exists()
