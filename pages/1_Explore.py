@@ -26,7 +26,7 @@ explore.bind_url_defaults(space)
 
 # --- 1. which points ---------------------------------------------------------------
 st.subheader("1. Which points")
-left, right = st.columns([1, 2])
+left, right = st.columns(2)  # the Show options are long sentences: the box is as wide as they are
 mode = left.selectbox("Show", list(MODES), format_func=MODES.get, key="mode")
 with right:
     if mode in ("top", "random", "search"):

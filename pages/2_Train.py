@@ -52,7 +52,7 @@ if config is None:
     st.stop()
 
 st.subheader("4. Training")
-result = ui.training(corpus, config, tokens=stats.tokens)
+result = ui.training(corpus, config, stats=stats)
 if result is not None:
     name = ui.keep_result(result)
     ui.result_view(result, name)

@@ -7,7 +7,7 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from app.evaluation.analogy_bench import METHODS, estimate_seconds, evaluate_analogies_on, search_range
+from app.evaluation.analogy_bench import METHODS, analogy_estimate, evaluate_analogies_on, search_range
 from app.evaluation.benchmarks import BENCHMARKS, iter_benchmarks
 from app.evaluation.vocabulary import GENSIM_RESTRICT_VOCAB
 from app.evaluation.word_pairs import evaluate_word_pairs
@@ -98,7 +98,7 @@ with analogy_tab:
                 case_insensitive=folded,
                 method=method,
             ),
-            estimate_seconds=estimate_seconds(spaces, restrict_vocab=int(restrict), method=method),
+            estimate=analogy_estimate(spaces, restrict_vocab=int(restrict), method=method, source=source),
             button_label="Run the analogy benchmark",
         )
         if results:

@@ -18,9 +18,11 @@ import numpy as np
 from app.bias.directions import Direction, DirectionLike, as_direction
 from app.bias.presets import gender_preset
 from app.bias.words import ROW_CHUNK, resolve_word, resolve_words, rows
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
-SECONDS_PER_WORD = 1e-4  # debiasing plus the Gonen & Goldberg check, per word of the space, measured here
+SECONDS_PER_WORD = 3e-4  # debiasing plus the Gonen & Goldberg check, per word, measured with bench/estimates.py
 
 
 def equalize_candidates(space: EmbeddingSpace, pairs: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
@@ -91,6 +93,11 @@ def debias_plan(space: EmbeddingSpace, direction: Direction) -> DebiasPlan:
 def debias_estimate_seconds(space: EmbeddingSpace) -> float:
     """Roughly how long debiasing a space and checking the result takes on this server."""
     return 1 + len(space) * SECONDS_PER_WORD
+
+
+def debias_estimate(space: EmbeddingSpace) -> Estimate:
+    """``debias_estimate_seconds`` scaled by this machine's timed debiasing runs (``app.runtime.timing``)."""
+    return timing.estimate("hard debiasing", debias_estimate_seconds(space))
 
 
 def hard_debias(

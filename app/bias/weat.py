@@ -21,6 +21,8 @@ import pandas as pd
 from app.bias.presets import WeatTest, load_weat_tests, weat_test
 from app.bias.words import resolve_words, unit_rows
 from app.errors import InputError, Progress
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 MAX_PERMUTATIONS = 1_000_000
@@ -28,7 +30,7 @@ KEY_FLOATS = 2**20  # random keys (or partition indices) per block of the permut
 ALTERNATIVES = ("greater", "less", "two-sided")
 STDS = ("sample", "pooled", "population")
 ROLES = ("X", "Y", "A", "B")
-SECONDS_PER_KEY = 5e-8  # drawing and partially sorting one random key, measured on a 2-core server
+SECONDS_PER_KEY = 3e-8  # drawing and partially sorting one random key, measured with bench/estimates.py
 INLINE_KEYS = 5_000_000  # above this many keys (permutations x target words) a page runs WEAT as a job
 
 
@@ -289,7 +291,12 @@ def weat_keys(n_targets: int, permutations: int) -> int:
 
 def weat_estimate_seconds(n_targets: int, permutations: int) -> float:
     """Roughly how long a WEAT with this many target words and permutations takes here."""
-    return 0.2 + weat_keys(n_targets, permutations) * SECONDS_PER_KEY
+    return 0.1 + weat_keys(n_targets, permutations) * SECONDS_PER_KEY
+
+
+def weat_estimate(n_targets: int, permutations: int) -> Estimate:
+    """``weat_estimate_seconds`` scaled by this machine's timed WEAT jobs (``app.runtime.timing``)."""
+    return timing.estimate("WEAT permutations", weat_estimate_seconds(n_targets, permutations))
 
 
 def runs_as_job(n_targets: int, permutations: int) -> bool:

@@ -16,10 +16,13 @@ import pandas as pd
 from app.compare.vocabulary import SharedVocabulary
 from app.errors import InputError, Progress
 from app.geometry.knn import KnnGraph, content_key, neighbour_graph
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 DEFAULT_K = 10
 MAX_K = 100
+OVERLAP_SECONDS_AT_20K = 16.0  # both kNN graphs of 20,000 words (50 dimensions), measured with bench/estimates.py
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,12 @@ class Overlap:
                 "overlap": self.overlap.astype(np.float64),
             }
         )
+
+
+def overlap_estimate(n_words: int) -> Estimate:
+    """How long ``neighbour_overlap`` of ``n_words`` shared words takes here: two exact kNN graphs
+    (quadratic in the words), scaled by this machine's timed runs (``app.runtime.timing``)."""
+    return timing.estimate("neighbour overlap", 1 + OVERLAP_SECONDS_AT_20K * (n_words / 20_000) ** 2)
 
 
 def neighbour_overlap(

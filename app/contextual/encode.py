@@ -15,6 +15,8 @@ from app.contextual.model import MODEL_NAME, MODEL_PACKAGE, encode_spans
 from app.contextual.occurrences import Occurrence, Sentence, find_occurrences, occurrence_label, sense_words
 from app.contextual.senses import sense_recovery, static_vectors
 from app.errors import Progress
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 STATIC_WORDS = 50_000  # GloVe words read for the static baseline (every word of the built-in set is among them)
@@ -80,6 +82,12 @@ def measure_sense_set(sentences: list[Sentence], progress: Progress) -> dict[str
             "occurrences": float(len(occurrences)),
         }
     return measure
+
+
+def encode_estimate(n_sentences: int) -> Estimate:
+    """How long ``encode_job`` takes here: loading the model, then a batch of sentences at a time,
+    scaled by this machine's timed runs (``app.runtime.timing``)."""
+    return timing.estimate("contextual encoding", 15 + 0.3 * n_sentences)
 
 
 def encode_job(

@@ -18,10 +18,12 @@ import numpy as np
 import pandas as pd
 
 from app.errors import InputError, Progress
-from app.evaluation.benchmarks import AnalogyQuestions, read_analogies
+from app.evaluation.benchmarks import AnalogyQuestions, read_analogies, read_source
 from app.evaluation.vocabulary import GENSIM_RESTRICT_VOCAB, fold, restricted_size, vocabulary
 from app.geometry.analogies import COSMUL_EPSILON  # one value for the workbench and the benchmark (gensim's)
 from app.io.loaders import Source
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 METHODS = {
@@ -33,8 +35,8 @@ BLOCK_WORDS = 2048  # vocabulary rows per matrix product: a block of scores is 8
 GENSIM_TOPN = 5  # gensim's evaluator looks at the 5 best answers for one that is not a question word
 MAX_THREADS = 8  # worker threads for the analogy chunks (at most one per core)
 TYPICAL_QUESTIONS = 20_000  # about the Google set's size, for an estimate made before the file is read
-MULTIPLY_ADDS_PER_SECOND = 5e10  # this product's speed on a small machine, measured with bench/
-COSMUL_COST = 2.5  # 3CosMul scores three products per question instead of one
+MULTIPLY_ADDS_PER_SECOND = 8e9  # measured with bench/estimates.py on the 2-core machine (both cores)
+SCAN_COST = 30  # the masked row-wise argmax over a scored word, in multiply-adds
 
 
 # --- results ------------------------------------------------------------------------------------
@@ -144,9 +146,33 @@ def search_range(sizes: Sequence[int]) -> SearchRange:
 def estimate_seconds(
     spaces: Sequence[EmbeddingSpace], *, restrict_vocab: int, method: str, questions: int = TYPICAL_QUESTIONS
 ) -> float:
-    """About how long a run takes: one multiply-add per question, searched word and dimension."""
-    work = sum(questions * min(len(s), restrict_vocab) * s.dim for s in spaces)
-    return 1 + work / MULTIPLY_ADDS_PER_SECOND * (COSMUL_COST if method == "3cosmul" else 1)
+    """About how long a run takes: per question and searched word, one product over the dimensions
+    (three for 3CosMul, which also multiplies and divides the scores) and the argmax's scan."""
+
+    def per_pair(dim: int) -> int:
+        return 3 * dim + 2 * SCAN_COST if method == "3cosmul" else dim + SCAN_COST
+
+    work = sum(questions * min(len(s), restrict_vocab) * per_pair(s.dim) for s in spaces)
+    return 1 + work / MULTIPLY_ADDS_PER_SECOND
+
+
+def analogy_estimate(
+    spaces: Sequence[EmbeddingSpace], *, restrict_vocab: int, method: str, source: Source | None = None
+) -> Estimate:
+    """``estimate_seconds`` for the questions of ``source`` (a typical set's size without it), scaled
+    by this machine's timed benchmark runs (``app.runtime.timing``)."""
+    questions = TYPICAL_QUESTIONS if source is None else count_questions(source)
+    modelled = estimate_seconds(spaces, restrict_vocab=restrict_vocab, method=method, questions=questions)
+    return timing.estimate(f"analogy benchmark {method}", modelled)
+
+
+def count_questions(source: Source) -> int:
+    """Roughly how many questions a benchmark file holds: its lines that are not section headers."""
+    try:
+        data, _ = read_source(source)
+    except InputError:
+        return TYPICAL_QUESTIONS  # the run itself will say what is wrong with the file
+    return max(1, data.count(b"\n") + (not data.endswith(b"\n")) - data.count(b":"))
 
 
 # --- answering the questions ---------------------------------------------------------------------

@@ -8,7 +8,10 @@ from collections.abc import Sequence
 import pandas as pd
 import plotly.graph_objects as go
 
-from app.figures.common import BLUE, GREY, RED, escape, escape_all
+from app.figures.common import BLUE, GREY, RED, TEXT, escape, escape_all
+
+BAR_PX = 24  # one word's row: room for a label a class can read from the back
+WORD_FONT_PX = 14
 
 
 def projection_bars(table: pd.DataFrame, *, band: float, title: str, positive: str, negative: str) -> go.Figure:
@@ -27,10 +30,10 @@ def projection_bars(table: pd.DataFrame, *, band: float, title: str, positive: s
     figure.add_vrect(x0=-band, x1=band, fillcolor="#999", opacity=0.15, line_width=0, layer="below")
     figure.update_layout(
         title=escape(title),
-        height=max(320, 16 * len(ordered) + 80),
+        height=max(320, BAR_PX * len(ordered) + 100),
         margin={"l": 10, "r": 10, "t": 40, "b": 30},
         xaxis_title=f"← {escape(negative)}   ·   cosine with the direction   ·   {escape(positive)} →",
-        yaxis={"automargin": True, "tickfont": {"size": 10}},
+        yaxis={"automargin": True, "tickfont": {"size": WORD_FONT_PX, "color": TEXT}},
     )
     return figure
 

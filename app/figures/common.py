@@ -17,6 +17,7 @@ ORANGE = "#f58518"
 GREEN = "#54a24b"
 RED = "#e45756"
 GREY = "#bab0ac"
+TEXT = "#31333f"  # Streamlit's own text colour: labels that read like the page around them
 PALETTE = [
     BLUE, ORANGE, GREEN, RED, "#72b7b2", "#eeca3b", "#b279a2", "#ff9da6", "#9d755d", GREY,
     "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf",

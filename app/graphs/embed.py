@@ -18,11 +18,15 @@ from app.errors import InputError, Progress
 from app.graphs.edges import Graph, adjacency
 from app.graphs.evaluate import community_recovery, link_prediction, modularity_communities, split_edges
 from app.graphs.walks import WalkSettings, random_walks
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 from app.training.config import TrainConfig, TrainLimits
 from app.training.run import train
 
 METHODS = {"deepwalk": "DeepWalk", "node2vec": "node2vec"}
+GRAPH_STARTUP_SECONDS = 1.0
+GRAPH_STEPS_PER_SECOND = 100_000  # walk steps x epochs walked and trained per second, measured with bench/estimates.py
 MAX_MODULARITY_NODES = 20_000  # greedy modularity is quadratic-ish: beyond this the column is left out
 
 
@@ -89,6 +93,13 @@ class WalkCorpus(list):
         super().__init__(tokens[walks].tolist())
         self.name, self.fingerprint = name, fingerprint
         self.source = {"format": "graph walks", "shared": shared}
+
+
+def graph_estimate(graph: Graph, config: GraphConfig) -> Estimate:
+    """How long ``embed_graph_job`` takes here: walk steps times word2vec epochs (twice with the
+    link-prediction check), scaled by this machine's timed runs (``app.runtime.timing``)."""
+    steps = graph.n_nodes * config.walks_per_node * config.walk_length * config.epochs * (2 if config.evaluate else 1)
+    return timing.estimate(f"graph {config.method}", GRAPH_STARTUP_SECONDS + steps / GRAPH_STEPS_PER_SECOND)
 
 
 def graph_fingerprint(graph: Graph) -> str:

@@ -14,6 +14,8 @@ import scipy.sparse as sp
 
 from app.errors import InputError, Progress
 from app.interactions.table import Interactions
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 METHODS = {"svd": "Truncated SVD", "als": "ALS (implicit)"}
@@ -152,6 +154,7 @@ def evaluate(data: Interactions, config: FactorConfig, progress: Progress) -> di
 
 
 MAX_DENSE_CELLS = 50_000_000  # users x items scored at once for recall@10
+SECONDS_PER_SCORED_CELL = 1.8e-7  # recall@10's dense scores and top-10, measured with bench/estimates.py
 
 
 def factorise_interactions(data: Interactions, config: FactorConfig, progress: Progress | None = None) -> FactorResult:
@@ -202,6 +205,19 @@ def factorise_interactions(data: Interactions, config: FactorConfig, progress: P
     }
     report(1.0, f"done · {len(space):,} users and items × {space.dim}")
     return FactorResult(space, record, evaluation)
+
+
+def factorise_estimate(data: Interactions, config: FactorConfig) -> Estimate:
+    """How long ``factorise_job`` takes here: a factorisation linear in the interactions (ALS: its
+    import, then a factors x factors solve per user and item and iteration), and with ``evaluate``
+    a second one plus recall@10, which scores every user x item cell; scaled by this machine's
+    timed runs of the same method (``app.runtime.timing``)."""
+    nnz, cells = data.matrix.nnz, len(data.users) * len(data.items)
+    rows = len(data.users) + len(data.items)
+    once = nnz / 200_000 if config.method == "svd" else 0.7 + rows * config.factors**2 * config.iterations * 5e-8
+    evaluated = config.evaluate and cells <= MAX_DENSE_CELLS
+    modelled = 0.2 + once * (2 if evaluated else 1) + (cells * SECONDS_PER_SCORED_CELL if evaluated else 0)
+    return timing.estimate(f"factorisation {config.method}", modelled)
 
 
 def factorise_job(data: Interactions, config: FactorConfig, *, progress: Any) -> FactorResult:

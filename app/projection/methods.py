@@ -17,10 +17,10 @@ from typing import Any
 import numpy as np
 
 from app.errors import InputError, Progress
-from app.projection import timing
-from app.projection.timing import Estimate
 from app.projection.tsne_run import run_tsne
 from app.projection.umap_run import run_umap
+from app.runtime import timing
+from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
 
@@ -57,9 +57,14 @@ class Method:
         """The method's own time model (measured on a 2-core machine), before this machine's timings."""
         return self.overhead_seconds + self.seconds_per_point * n_points * max(1.0, dim / 50) ** 0.5
 
+    @property
+    def timing_kind(self) -> str:
+        """What this machine's timings of it are filed under (``app.runtime.timing``)."""
+        return f"projection {self.label}"
+
     def estimate(self, n_points: int, dim: int) -> Estimate:
-        """Wall time on this machine: the model scaled by the runs timed here (see ``app.projection.timing``)."""
-        return timing.estimate(self.label, self.modelled_seconds(n_points, dim))
+        """Wall time on this machine: the model scaled by the runs timed here (see ``app.runtime.timing``)."""
+        return timing.estimate(self.timing_kind, self.modelled_seconds(n_points, dim))
 
     def estimate_seconds(self, n_points: int, dim: int) -> float:
         """``estimate(...).seconds``: the figure shown before a run."""
@@ -136,7 +141,7 @@ def project(
 ) -> Projection:
     """Project every row of ``space`` to 2 or 3 dimensions; same seed, same coordinates.
 
-    ``record_timing``: add this run's time to this machine's timings (``app.projection.timing``).
+    ``record_timing``: add this run's time to this machine's timings (``app.runtime.timing``).
     """
     if method not in METHODS:
         raise InputError(f"unknown projection method {method!r}; choose one of: {', '.join(METHODS)}")
@@ -191,7 +196,7 @@ def project(
     report(1.0, "done")
     seconds = time.perf_counter() - start
     if record_timing:
-        timing.record(spec.label, spec.modelled_seconds(len(space), space.dim), seconds)
+        timing.record(spec.timing_kind, spec.modelled_seconds(len(space), space.dim), seconds)
     return Projection(
         coords=coords,
         method=method,

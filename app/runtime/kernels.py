@@ -7,11 +7,11 @@ umap-learn asks numba to cache only one of them on disk and pynndescent most of 
 git-ignored). Only the first start after an install compiles; later processes load the machine
 code from disk in about a second.
 
-One family cannot be cached: pynndescent's nearest-neighbour descent (used by UMAP above 4,095
-points) takes the distance function itself as an argument, and numba keys such a kernel on that
-function object, which is new in every process: its cache entry never matches and would grow at
-every start. Those kernels (any with a ``dist`` argument) are left uncached; a large UMAP compiles
-them in its own job process (``LARGE_PATH_COMPILE_SECONDS``, counted in its estimate).
+One family cannot be cached: pynndescent's nearest-neighbour descent takes the distance function
+itself as an argument, and numba keys such a kernel on that function object, which is new in every
+process. Those kernels (any with a ``dist`` argument) are left uncached. Our UMAP never runs them (it
+is built on our own exact neighbour graph); only a UMAP fitted on a sample of more than 200,000
+points (``app.projection.large``, umap-learn as it comes) compiles them, in its own job process.
 
 ``python -m app.runtime.kernels`` compiles everything once, with progress printed (``make run``).
 """
@@ -25,8 +25,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-SMALL_PATH_MAX_POINTS = 4_095  # umap-learn computes exact neighbours below 4,096 points, else pynndescent
-LARGE_PATH_COMPILE_SECONDS = 45.0  # measured: pynndescent's uncacheable kernels, compiled per large UMAP job
 PACKAGES = ("umap", "pynndescent")
 
 

@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 
 from app.errors import InputError
+from app.runtime import timing
+from app.runtime.timing import Estimate
 
 MODELS = ("word2vec", "fasttext", "doc2vec", "ppmi_svd")
 MODEL_NAMES = {"word2vec": "word2vec", "fasttext": "fastText", "doc2vec": "doc2vec", "ppmi_svd": "PPMI + SVD"}
@@ -40,10 +43,12 @@ POLL_SECONDS = 0.25  # how often a run reports progress and checks the time cap 
 DETERMINISTIC_UP_TO_TOKENS = 1_000_000
 """Corpora up to this size open in deterministic mode: one worker costs little there (the classroom
 corpus trains as fast with one worker as with two on a 2-core server) and gives an exact loss curve."""
-SECONDS_PER_TOKEN = {"word2vec": 1.5e-6, "fasttext": 5e-6, "doc2vec": 2e-6, "ppmi_svd": 1e-6}
-"""Rough cost of one token-epoch with CBOW on this project's 2-core reference machine."""
+SECONDS_PER_TOKEN = {"word2vec": 4e-6, "fasttext": 3e-5, "doc2vec": 8e-6, "ppmi_svd": 2.5e-5}
+"""Cost of one trained token-epoch (CBOW, 100 dimensions; PPMI: one token's window of 5 counted),
+measured with bench/estimates.py on a 2-core machine."""
+STARTUP_SECONDS = {"word2vec": 1.0, "fasttext": 3.0, "doc2vec": 3.0, "ppmi_svd": 0.3}
+"""Building the vocabulary and the model (fastText: its n-gram buckets) before the first epoch."""
 SKIPGRAM_FACTOR = 3.0  # skip-gram predicts every neighbour of a word, CBOW one word per window
-STARTUP_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -156,9 +161,36 @@ def suggested_deterministic(tokens: int) -> bool:
     return tokens <= DETERMINISTIC_UP_TO_TOKENS
 
 
-def estimate_seconds(config: TrainConfig, *, tokens: int) -> float:
-    """A rough wall-clock estimate of a run of ``config`` over a corpus of ``tokens`` tokens."""
+def estimate_seconds(config: TrainConfig, *, tokens: int, counts: Sequence[int] | np.ndarray | None = None) -> float:
+    """A rough wall-clock estimate of a run of ``config`` over a corpus of ``tokens`` tokens.
+
+    With the corpus's word ``counts`` the gensim models are costed on the tokens they actually train
+    on (``trained_tokens``): down-sampling drops most of a small repetitive corpus's tokens.
+    """
     per_token = SECONDS_PER_TOKEN[config.model]
+    if config.model == "ppmi_svd":  # one counting pass; every word's window is counted
+        return STARTUP_SECONDS[config.model] + tokens * per_token * config.window / 5
+    trained = tokens if counts is None else trained_tokens(counts, config)
+    per_token *= config.vector_size / 100 * (2 if config.deterministic else 1)
     if config.effective_architecture == "skipgram":
         per_token *= SKIPGRAM_FACTOR
-    return STARTUP_SECONDS + tokens * config.epochs * per_token * (2 if config.deterministic else 1)
+    return STARTUP_SECONDS[config.model] + trained * config.epochs * per_token
+
+
+def trained_tokens(counts: Sequence[int] | np.ndarray, config: TrainConfig) -> int:
+    """Tokens one epoch trains on: words under ``min_count`` dropped, frequent ones down-sampled by
+    gensim's rule (a word of count c is kept with probability (sqrt(c / t) + 1) t / c, t = sample x total)."""
+    kept = np.asarray(counts, dtype=np.float64)
+    kept = kept[kept >= config.min_count]
+    if not config.sample or not len(kept):
+        return int(kept.sum())
+    threshold = config.sample * kept.sum()
+    keep = np.minimum(1.0, (np.sqrt(kept / threshold) + 1) * threshold / kept)
+    return int((kept * keep).sum())
+
+
+def training_estimate(
+    config: TrainConfig, *, tokens: int, counts: Sequence[int] | np.ndarray | None = None
+) -> Estimate:
+    """``estimate_seconds`` scaled by this machine's timed trainings of the same model (``app.runtime.timing``)."""
+    return timing.estimate(f"training {config.model}", estimate_seconds(config, tokens=tokens, counts=counts))

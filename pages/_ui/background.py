@@ -21,8 +21,10 @@ from typing import Any
 import streamlit as st
 
 from app.errors import Cancelled, InputError
+from app.runtime import timing
 from app.runtime.limits import TooManyJobs
 from app.runtime.snapshots import Snapshot
+from app.runtime.timing import Estimate, seconds_text
 from pages._ui import cached
 
 log = logging.getLogger("embedding_lab")
@@ -111,13 +113,19 @@ def background_result(
     shared: bool,
     label: str,
     work: Callable[..., Any],
-    estimate_seconds: float,
+    estimate: Estimate | None = None,
+    estimate_seconds: float = 0.0,
     estimate_certain: bool = True,
     button_label: str,
     show_details: Callable[[list[dict]], None] | None = None,
     preview: Preview | None = None,
 ) -> Any | None:
     """The cached result for ``key``; otherwise a Run button, then progress, then the result.
+
+    ``estimate`` (from the job's own estimator in ``app/``) is shown before and during the run, and
+    the run's time goes back into this machine's timings of its kind when it succeeds, so the next
+    estimate learns from it (``app.runtime.timing``). ``estimate_seconds``/``estimate_certain``: a
+    bare figure from a caller whose work records its own time (a projection does, in its process).
 
     ``shared`` says whether everything the result is computed from is shared (``space.shared``,
     ``corpus.shared``, ``all_shared(...)``); it picks the cache (see ``cached.results``).
@@ -159,8 +167,9 @@ def background_result(
         else:
             results.put(key, value)
             return value
-    guess = "" if estimate_certain else " (a rough guess: few runs of it timed on this server yet)"
-    about = f"about {max(1, round(estimate_seconds))} s on this server{guess}"
+    if estimate is None:
+        estimate = Estimate(estimate_seconds, certain=estimate_certain, runs=0 if estimate_certain else 1)
+    about = estimate.text()
     kept = st.session_state.get(f"stopped_{slot}")
     stopped = kept[1] if kept is not None and kept[0] == key and preview is not None else None
     if stopped is not None:
@@ -177,9 +186,11 @@ def background_result(
         jobs.clear()
 
         def start() -> Any:
-            return cached.job_runner().submit(
-                label, work, estimate_seconds=estimate_seconds, owner=cached.session_id(), browser=cached.browser_id()
+            job = cached.job_runner().submit(
+                label, work, estimate_seconds=estimate.seconds, owner=cached.session_id(), browser=cached.browser_id()
             )
+            job.future.add_done_callback(lambda future: _learn_from(job, future, estimate))
+            return job
 
         try:
             jobs[key] = _shared_runs().join_or_start(key, start) if shared else start()
@@ -190,6 +201,12 @@ def background_result(
     if stopped is not None and preview is not None:
         return preview.stopped(stopped)
     return None
+
+
+def _learn_from(job: Any, future: Any, estimate: Estimate) -> None:
+    """A finished run's time goes into this machine's timings of its kind (not a failed or cancelled one)."""
+    if not future.cancelled() and future.exception() is None:
+        timing.record_run(estimate, job.elapsed)
 
 
 @st.fragment(run_every=0.5)
@@ -204,10 +221,10 @@ def _watch(job, show_details: Callable[[list[dict]], None] | None) -> None:
         st.progress(
             0.0,
             text=f"{job.label}: waiting for a free worker, number {position} in the queue "
-            f"(about {max(1, round(wait))} s). The server runs {runner.max_workers} heavy jobs at a time.",
+            f"({seconds_text(wait)}). The server runs {runner.max_workers} heavy jobs at a time.",
         )
     else:
-        text = f"{job.label}: {job.message} · {job.elapsed:.0f} s (about {job.estimate_seconds:.0f} s expected)"
+        text = f"{job.label}: {job.message} · {job.elapsed:.0f} s ({seconds_text(job.estimate_seconds)} expected)"
         st.progress(job.fraction, text=text)
         if show_details is not None and job.details:
             show_details(list(job.details))

@@ -15,7 +15,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from app.bias.debias import debias_estimate_seconds, debias_plan
+from app.bias.debias import debias_estimate, debias_plan
 from app.bias.debias_check import debias_with_report, summary_table, words_direct_bias
 from app.bias.directions import Direction, direction_from_formula, direction_from_pair, direction_from_sets
 from app.bias.measures import direct_bias, project_words, ripa, two_axis
@@ -27,7 +27,7 @@ from app.bias.weat import (
     run_weat_test,
     runs_as_job,
     weat,
-    weat_estimate_seconds,
+    weat_estimate,
     weat_job,
 )
 from app.errors import InputError
@@ -219,7 +219,7 @@ def _own_sets(space: EmbeddingSpace, options: dict[str, Any]) -> None:
         shared=False,  # the sets are the student's own words: their result stays in this session
         label=f"WEAT on your sets ({n_targets:,} target words, {options['permutations']:,} permutations)",
         work=partial(weat_job, space, sets, **options),
-        estimate_seconds=weat_estimate_seconds(n_targets, options["permutations"]),
+        estimate=weat_estimate(n_targets, options["permutations"]),
         button_label="Run WEAT",
     )
     if result is not None:
@@ -290,7 +290,7 @@ def debias_section(space: EmbeddingSpace, direction: Direction, words: list[str]
         shared=space.shared,
         label=f"Hard debiasing of {space.name}",
         work=partial(debias_with_report, space, direction, plan),
-        estimate_seconds=debias_estimate_seconds(space),
+        estimate=debias_estimate(space),
         button_label="Hard-debias along this direction",
     )
     if done is None:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from app.compare.alignment import Alignment, align, reduce_dimensions
 from app.compare.movers import MARK_LOST, MARK_NEW, formula_side_by_side, side_by_side, word_table
-from app.compare.overlap import DEFAULT_K, MAX_K, Overlap, neighbour_overlap
+from app.compare.overlap import DEFAULT_K, MAX_K, Overlap, neighbour_overlap, overlap_estimate
 from app.compare.pairs import gender_debiased, parse_token, share_token, suggested_pairs
 from app.compare.pictures import linked_coordinates, neighbourhood_rows
 from app.compare.scores import benchmark_scores
@@ -226,7 +226,7 @@ def overlap_for(a: EmbeddingSpace, b: EmbeddingSpace, vocabulary: SharedVocabula
         shared=a.shared and b.shared,
         label=f"Neighbour overlap of {len(vocabulary):,} words",
         work=partial(neighbour_overlap, a, b, vocabulary, k=opts.k),
-        estimate_seconds=1 + 2 * (len(vocabulary) / 20_000) ** 2,
+        estimate=overlap_estimate(len(vocabulary)),
         button_label="Compute the neighbour overlap",
     )
 

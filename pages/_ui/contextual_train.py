@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from app.contextual.encode import ContextualResult, encode_job, sentences_fingerprint
+from app.contextual.encode import ContextualResult, encode_estimate, encode_job, sentences_fingerprint
 from app.contextual.model import MODEL_NAME, missing_reason
 from app.contextual.occurrences import (
     MAX_SENTENCE_CHARS,
@@ -90,7 +90,7 @@ def _encode(sentences: list[Sentence], word: str, *, shared: bool) -> None:
         shared=shared,
         label=f"{MODEL_NAME} on “{word}”",
         work=partial(encode_job, sentences, word, name=name, shared=shared),
-        estimate_seconds=8 + len(sentences) / 20,
+        estimate=encode_estimate(len(sentences)),
         button_label="Encode",
     )
     if result is not None:

@@ -3,6 +3,7 @@ the neighbour and selection panels, and downloads. Computation stays in app/."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -205,8 +206,7 @@ def projection_for(request: ProjectionRequest) -> Projection | None:
         shared=request.space.shared,
         label=request.label,
         work=request.job(),
-        estimate_seconds=estimate.seconds,
-        estimate_certain=estimate.certain,
+        estimate=dataclasses.replace(estimate, kind=""),  # unnamed: project() records its own time in the job
         button_label=f"Run {spec.label}",
         preview=layout_preview(request),
     )

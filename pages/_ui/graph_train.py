@@ -13,7 +13,7 @@ import streamlit as st
 
 from app.graphs.builtin import BUILTIN_GRAPHS, builtin_graph
 from app.graphs.edges import Graph, read_edge_list
-from app.graphs.embed import METHODS, GraphConfig, GraphResult, embed_graph_job, graph_fingerprint
+from app.graphs.embed import METHODS, GraphConfig, GraphResult, embed_graph_job, graph_estimate, graph_fingerprint
 from app.store.budgets import Budget, check_upload
 from pages._ui import state, workspace
 from pages._ui.background import background_result
@@ -117,14 +117,13 @@ def graph_section() -> None:
         return
     st.subheader("3. Training")
     key = ("graph", graph_fingerprint(graph), json.dumps(asdict(config), sort_keys=True))
-    steps = graph.n_nodes * config.walks_per_node * config.walk_length * config.epochs * 2
     result = background_result(
         slot="graph",
         key=key,
         shared=graph.shared,
         label=plain(f"{config.display_name} on {graph.name}"),
         work=partial(embed_graph_job, graph, config),
-        estimate_seconds=2 + steps / 400_000,
+        estimate=graph_estimate(graph, config),
         button_label="Train",
     )
     if result is not None:

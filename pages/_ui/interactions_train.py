@@ -16,6 +16,7 @@ from app.interactions.factorise import (
     FactorConfig,
     FactorResult,
     als_available,
+    factorise_estimate,
     factorise_job,
 )
 from app.interactions.table import Interactions, davis_interactions, read_interactions
@@ -87,7 +88,7 @@ def interactions_section() -> None:
             shared=data.shared,
             label=plain(f"{METHODS[config.method]} on {data.name}"),
             work=partial(factorise_job, data, config),
-            estimate_seconds=2 + data.matrix.nnz / 200_000,
+            estimate=factorise_estimate(data, config),
             button_label="Train",
         )
         if result is not None:

@@ -21,9 +21,9 @@ from app.training.config import (
     LOSS_LABELS,
     MODEL_LABELS,
     TrainConfig,
-    estimate_seconds,
     suggested_deterministic,
     suggested_epochs,
+    training_estimate,
 )
 from app.training.corpus import (
     BUILTIN_CORPORA,
@@ -195,7 +195,11 @@ def preprocessing_controls() -> Preprocessing:
         "Minimum token length", 1, 20, remembered("pre_min_len", 1), **kept("pre_min_len")
     )
     phrases = cols[3].checkbox(
-        "Detect phrases (new york → new_york)", remembered("pre_phrases", False), **kept("pre_phrases")
+        "Detect phrases (new_york)",
+        remembered("pre_phrases", False),
+        help="Word pairs that occur together far more often than chance become one token: "
+        "new york → new_york (gensim's Phrases).",
+        **kept("pre_phrases"),
     )
     return Preprocessing(
         lowercase=lowercase,
@@ -322,7 +326,7 @@ def model_controls(*, documents: int, tokens: int) -> TrainConfig | None:
 
 
 # --- training ----------------------------------------------------------------------------
-def training(corpus: Corpus, config: TrainConfig, *, tokens: int) -> TrainResult | None:
+def training(corpus: Corpus, config: TrainConfig, *, stats: CorpusStats) -> TrainResult | None:
     """The Train button, live progress with the loss curve, Cancel; the result when done.
 
     A run this session did not ask for (another session trained the same settings on the same
@@ -347,7 +351,7 @@ def training(corpus: Corpus, config: TrainConfig, *, tokens: int) -> TrainResult
         shared=corpus.shared,
         label=label,
         work=partial(train_job, corpus, config),
-        estimate_seconds=estimate_seconds(config, tokens=tokens),
+        estimate=training_estimate(config, tokens=stats.tokens, counts=stats.frequencies["count"].to_numpy()),
         button_label="Train",
         show_details=_live_loss,
     )
