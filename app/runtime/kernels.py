@@ -18,6 +18,7 @@ points (``app.projection.large``, umap-learn as it comes) compiles them, in its 
 
 from __future__ import annotations
 
+import hashlib
 import inspect
 import os
 import sys
@@ -26,6 +27,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 PACKAGES = ("umap", "pynndescent")
+APP = Path(__file__).resolve().parents[1]
+OUR_KERNELS = ("geometry/top_k.py", "projection/umap_run.py", "runtime/kernels.py")
+"""Our files whose compiled code (or warm-up recipe) the cache holds: an edit means compile again."""
 
 
 def cache_root() -> Path:
@@ -83,7 +87,8 @@ def marker() -> Path:
 
     versions = "-".join(version(package) for package in ("umap-learn", "pynndescent", "numba"))
     python = f"py{sys.version_info[0]}{sys.version_info[1]}"
-    return Path(os.environ.get("NUMBA_CACHE_DIR") or cache_root() / "numba") / f"compiled-{versions}-{python}"
+    ours = hashlib.sha256(b"".join((APP / name).read_bytes() for name in OUR_KERNELS)).hexdigest()[:12]
+    return Path(os.environ.get("NUMBA_CACHE_DIR") or cache_root() / "numba") / f"compiled-{versions}-{python}-{ours}"
 
 
 def is_compiled() -> bool:
