@@ -24,6 +24,7 @@ export class LevelOfDetail {
   constructor(scatterplot, onSelection) {
     this.scatterplot = scatterplot;
     this.onSelection = onSelection;
+    this.onDrawn = () => {}; // the drawn rows changed (for the hover's grid)
     this.x = null;
     this.y = null;
     this.drawn = null;
@@ -56,6 +57,7 @@ export class LevelOfDetail {
     this.pointSize = pointSize;
     this.step = 1; // the settled set keeps one point in `step` of those around the view
     this.inView = x.length; // every point is in view at first
+    this.onDrawn();
     this.x = x;
     this.y = y;
     this.drawn = null;
@@ -75,6 +77,7 @@ export class LevelOfDetail {
   initial() {
     if (!this.active) return undefined;
     this.settled = this.pick(-Infinity, Infinity, -Infinity, Infinity);
+    this.onDrawn();
     return this.settled;
   }
 
@@ -144,25 +147,42 @@ export class LevelOfDetail {
       this.scatterplot.unfilter({ preventEvent: true });
     }
     this.applyDensity();
+    this.onDrawn();
     if (this.selected.length) this.scatterplot.select(this.selected, { preventEvent: true });
     this.selected = [];
   }
 
-  /** The data rectangle on screen, from two points' screen positions per axis (the view is a
-   * scale and a shift per axis), grown by `margin` of its size on each side. */
-  visible(margin = MARGIN) {
+  /** The view as a scale and a shift per axis (screen = a + b * data), from two points' screen
+   * positions per axis; null while the picture has no extent. */
+  screenMapping() {
     const { a, b, c, d } = this.extremes;
     const s = this.scatterplot;
-    const width = s.get('width'), height = s.get('height');
-    const axis = (i, j, values, k, size) => {
+    const axis = (i, j, values, k) => {
+      if (values[i] === values[j]) return null;
       const pi = s.getScreenPosition(i)[k], pj = s.getScreenPosition(j)[k];
-      if (pi === pj) return [-Infinity, Infinity];
-      const at = (p) => values[i] + ((p - pi) * (values[j] - values[i])) / (pj - pi);
-      const lo = Math.min(at(0), at(size)), hi = Math.max(at(0), at(size));
+      const scale = (pj - pi) / (values[j] - values[i]);
+      return scale ? [pi - scale * values[i], scale] : null;
+    };
+    const mx = axis(a, b, this.x, 0), my = axis(c, d, this.y, 1);
+    return mx && my ? { ax: mx[0], bx: mx[1], ay: my[0], by: my[1] } : null;
+  }
+
+  /** The rows drawn when the view is still (null: every point). */
+  drawnRows() {
+    return this.settled;
+  }
+
+  /** The data rectangle on screen, grown by `margin` of its size on each side. */
+  visible(margin = MARGIN) {
+    const map = this.screenMapping();
+    if (!map) return [-Infinity, Infinity, -Infinity, Infinity];
+    const s = this.scatterplot;
+    const axis = (a, b, size) => {
+      const lo = Math.min(-a / b, (size - a) / b), hi = Math.max(-a / b, (size - a) / b);
       const pad = (hi - lo) * margin;
       return [lo - pad, hi + pad];
     };
-    return [...axis(a, b, this.x, 0, width), ...axis(c, d, this.y, 1, height)];
+    return [...axis(map.ax, map.bx, s.get('width')), ...axis(map.ay, map.by, s.get('height'))];
   }
 
   pick(x0, x1, y0, y1) {

@@ -10,6 +10,7 @@ import { parts as fetchParts } from './parts.js';
 import { Overlay } from './overlay.js';
 import { LevelOfDetail } from './detail.js';
 import { createDirectRenderer } from './renderer.js';
+import { Hover } from './hover.js';
 
 const root = document.getElementById('root');
 const toolbar = document.getElementById('toolbar');
@@ -74,8 +75,10 @@ function ensureScatterplot(height) {
   });
   overlay = new Overlay(document.getElementById('marks'), scatterplot);
   detail = new LevelOfDetail(scatterplot, (rows) => sendSelection(rows));
-  scatterplot.subscribe('pointOver', (row) => showTooltip(row));
-  scatterplot.subscribe('pointOut', () => { tooltip.hidden = true; });
+  const hover = new Hover({
+    stage, canvas, scatterplot, detail, onOver: showTooltip, onOut: () => { tooltip.hidden = true; },
+  });
+  detail.onDrawn = () => hover.stale();
   scatterplot.subscribe('select', ({ points }) => { if (!detail.handlesSelection()) sendSelection(points); });
   scatterplot.subscribe('deselect', () => sendSelection([]));
   scatterplot.subscribe('view', () => { overlayStale = true; detail.viewChanged(); });
@@ -194,6 +197,7 @@ function pointSize(n) {
 function showTooltip(row) {
   if (!overlay || !overlay.labels) return;
   const [sx, sy] = scatterplot.getScreenPosition(row);
+  root.dataset.hoveredAt = String(performance.now()); // for the benchmark
   const lines = [overlay.label(row)];
   const colour = args.colour;
   if (colour.kind === 'category' && codes && colour.names[codes[row]] !== undefined) {
