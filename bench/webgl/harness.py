@@ -8,7 +8,7 @@ when the component reported drawn plus one animation frame (first frame), then p
 times as a user makes them (a real mouse drag and wheel turns: the event reaches the component ->
 regl's next ``draw`` event -> the frame after), the same with the camera set by script (``*_set_ms``:
 no input events, so the component never sees the view move), and hover (mouse moved onto a
-point -> ``pointOver`` and the tooltip shown).
+point -> the tooltip shown -> the frame after).
 """
 
 from __future__ import annotations
@@ -89,7 +89,7 @@ DRAWN_COUNT = """() => { const d = document.getElementById('frame').contentDocum
     return d.getElementById('status').textContent + ' | ' + JSON.stringify(d.getElementById('root').dataset); }"""
 HOVER_DONE = """() => new Promise(r => { const w = document.getElementById('frame').contentWindow;
     const check = () => { const t = w.document.getElementById('tooltip');
-      if (window.hover.over && !t.hidden) w.requestAnimationFrame(() => r(performance.now() - window.hover.moved));
+      if (!t.hidden) w.requestAnimationFrame(() => r(performance.now() - window.hover.moved));
       else setTimeout(check, 1); }; check(); })"""
 PAINTED = """() => { const w = document.getElementById('frame').contentWindow;
     return w.document.getElementById('points').getBoundingClientRect().toJSON(); }"""
