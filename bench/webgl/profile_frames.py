@@ -79,10 +79,10 @@ SETTINGS = """() => { const w = document.getElementById('frame').contentWindow, 
           status: w.document.getElementById('status').textContent}; }"""
 
 
-def profile(browser, points: int, *, repeat: int, cpu: bool, variant: str) -> None:
+def profile(browser, points: int, *, repeat: int, cpu: bool, variant: str, scale: float = 1.0) -> None:
     picture = picture_of(*million(points))[0]
     server = PictureServer(picture)
-    page = browser.new_page(viewport={"width": 1300, "height": 900})
+    page = browser.new_page(viewport={"width": 1300, "height": 900}, device_scale_factor=scale)
     page.add_init_script(TIMERS)
     try:
         page.goto(server.url, wait_until="commit")
@@ -148,10 +148,10 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        flags = [*SOFTWARE_GL, f"--force-device-scale-factor={args.scale}", *args.extra]
+        flags = [*SOFTWARE_GL, *args.extra]
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
         for points in args.points:
-            profile(browser, points, repeat=args.repeat, cpu=args.cpu, variant=args.variant)
+            profile(browser, points, repeat=args.repeat, cpu=args.cpu, variant=args.variant, scale=args.scale)
         browser.close()
 
 
