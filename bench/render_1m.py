@@ -29,7 +29,7 @@ from common import report_result  # noqa: E402
 from render_100k import ARGS as PLOTLY_ARGS  # noqa: E402
 from render_100k import CHROMIUM, build_figure  # noqa: E402
 from render_100k import measure as measure_plotly  # noqa: E402
-from webgl.harness import SOFTWARE_GL, measure  # noqa: E402
+from webgl.harness import SOFTWARE_GL, SWIFTSHADER_COMPOSITING, measure  # noqa: E402
 
 from app.figures.explore import Colouring  # noqa: E402
 from app.figures.scatter_data import WebglPicture, pack_colours, pack_labels, pack_points  # noqa: E402
@@ -76,7 +76,8 @@ def line(name: str, result: dict) -> str:
     return (
         f"{name}: first frame {result['drawn_ms']:7.0f} ms after the data was sent; pan {result['pan_ms']:.0f} ms "
         f"(max {result['pan_max_ms']:.0f}), zoom {result['zoom_ms']:.0f} ms (max {result['zoom_max_ms']:.0f}), "
-        f"hover {result['hover_ms']:.0f} ms; painted {result['painted']:.1%}; renderer {result['renderer']}"
+        f"hover {result['hover_ms']:.0f} ms; camera set by script: pan {result['pan_set_ms']:.0f} ms, "
+        f"zoom {result['zoom_set_ms']:.0f} ms; painted {result['painted']:.1%}; renderer {result['renderer']}"
     )
 
 
@@ -86,6 +87,12 @@ def main() -> None:
     parser.add_argument("--compare", type=int, default=100_000, help="GloVe words drawn by both us and Scattergl")
     parser.add_argument("--repeat", type=int, default=5, help="pans, zooms (each twice) and hovers: medians")
     parser.add_argument("--timeout", type=float, default=120, help="seconds a picture may take to draw")
+    parser.add_argument(
+        "--compositing",
+        choices=["software", "swiftshader"],
+        default="software",
+        help="how the page is composited around the WebGL canvas (software: as without a GPU)",
+    )
     parser.add_argument("--screenshot", type=Path, default=None, help="save the 1M picture's page here")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -99,10 +106,11 @@ def main() -> None:
     print(f"server, {args.compare:,} GloVe words: packed in {small_seconds:.2f} s, {small.nbytes / 1e6:.1f} MB")
     figure, ranges = build_figure(args.compare)
     with tempfile.TemporaryDirectory() as folder, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=SOFTWARE_GL)
+        flags = SOFTWARE_GL if args.compositing == "software" else SWIFTSHADER_COMPOSITING
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=flags)
         ours_big = measure(browser, big, repeat=args.repeat, timeout_s=args.timeout)
         ours_small = measure(browser, small, repeat=args.repeat, timeout_s=args.timeout)
-        print(f"browser: Chromium {browser.version}, headless, {' '.join(SOFTWARE_GL)}")
+        print(f"browser: Chromium {browser.version}, headless, {' '.join(flags)}")
         browser.close()
         html = Path(folder) / "scattergl.html"
         html.write_text(figure.to_html(include_plotlyjs=True), encoding="utf-8")

@@ -5,8 +5,10 @@ parts by token (as /_lab/scatter does), and a host page that speaks Streamlit's 
 
 Measured in the page, from navigation start: when the render message was posted (data sent),
 when the component reported drawn plus one animation frame (first frame), then pan and zoom frame
-times (camera moved -> regl's next ``draw`` event -> the frame after), and hover (mouse moved onto a
-point -> ``pointOver`` and the tooltip shown).
+times as a user makes them (a real mouse drag and wheel turns: the event reaches the component ->
+regl's next ``draw`` event -> the frame after), the same with the camera set by script (``*_set_ms``:
+no input events, so the component never sees the view move), and hover (mouse moved onto a
+point -> the tooltip shown -> the frame after).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from pathlib import Path
 from app.figures.scatter_data import WebglPicture
 
 DIST = Path(__file__).resolve().parents[2] / "pages" / "components" / "scatter" / "frontend" / "dist"
-SOFTWARE_GL = [
+SWIFTSHADER_COMPOSITING = [  # WebGL AND the page's compositing on SwiftShader: no real browser runs so
     "--no-sandbox",
     "--use-angle=swiftshader",  # no GPU here: SwiftShader, Chromium's software GL
     "--enable-unsafe-swiftshader",
@@ -29,6 +31,10 @@ SOFTWARE_GL = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# What Chromium does on a machine without a usable GPU: WebGL on SwiftShader, the page composited in
+# software (as the Plotly reference in bench/render_100k.py runs). Compositing the page on SwiftShader
+# too costs about 250 ms per changed frame whatever is drawn (bench/webgl/profile_frames.py).
+SOFTWARE_GL = [*SWIFTSHADER_COMPOSITING, "--disable-gpu"]
 HOST = """<!doctype html><html><body style="margin:0">
 <iframe id="frame" src="/component/index.html" style="width:1200px;height:760px;border:0"></iframe>
 <script>
@@ -61,6 +67,18 @@ CAMERA = """async ([kind, repeat]) => { const w = document.getElementById('frame
     }
     s.set({cameraTarget: [0, 0], cameraDistance: 1});
     return times; }"""
+# Input-driven frames, as a user pans and zooms: each step is one real mouse move (button held) or
+# wheel turn, timed from the event's arrival in the component to the frame after the next draw.
+ARM_STEPS = """() => { const w = document.getElementById('frame').contentWindow, s = w.__scatter;
+    window.step = {start: null, end: null};
+    const begin = () => { if (window.step.start === null) window.step.start = performance.now(); };
+    w.addEventListener('mousemove', begin, true); w.addEventListener('wheel', begin, true);
+    s.subscribe('draw', () => { const step = window.step; if (step.start === null || step.end !== null) return;
+      w.requestAnimationFrame(() => { step.end = performance.now(); }); });
+    return true; }"""
+NEXT_STEP = "() => { window.step = {start: null, end: null}; }"
+STEP_DONE = "() => window.step.end !== null"
+STEP_MS = "() => window.step.end - window.step.start"
 ARM_HOVER = """() => { const w = document.getElementById('frame').contentWindow, s = w.__scatter;
     window.hover = {}; w.addEventListener('mousemove', () => { window.hover.moved = performance.now(); }, true);
     s.subscribe('pointOver', () => { window.hover.over = performance.now(); });
@@ -71,7 +89,7 @@ DRAWN_COUNT = """() => { const d = document.getElementById('frame').contentDocum
     return d.getElementById('status').textContent + ' | ' + JSON.stringify(d.getElementById('root').dataset); }"""
 HOVER_DONE = """() => new Promise(r => { const w = document.getElementById('frame').contentWindow;
     const check = () => { const t = w.document.getElementById('tooltip');
-      if (window.hover.over && !t.hidden) w.requestAnimationFrame(() => r(performance.now() - window.hover.moved));
+      if (!t.hidden) w.requestAnimationFrame(() => r(performance.now() - window.hover.moved));
       else setTimeout(check, 1); }; check(); })"""
 PAINTED = """() => { const w = document.getElementById('frame').contentWindow;
     return w.document.getElementById('points').getBoundingClientRect().toJSON(); }"""
@@ -151,9 +169,14 @@ def measure(browser, picture: WebglPicture, *, repeat: int, timeout_s: float) ->
         zooms = page.evaluate(CAMERA, ["zoom", 2 * repeat])
         result["pan_ms"], result["zoom_ms"] = statistics.median(pans), statistics.median(zooms)
         result["pan_max_ms"], result["zoom_max_ms"] = max(pans), max(zooms)
-        spots = page.evaluate(ARM_HOVER)
+        result["pan_set_ms"], result["zoom_set_ms"] = result["pan_ms"], result["zoom_ms"]
         frame_box = page.locator("#frame").bounding_box()
         stage = page.frame_locator("#frame").locator("#stage").bounding_box()
+        drags, wheels = input_frames(page, stage, 2 * repeat)
+        result["pan_ms"], result["zoom_ms"] = statistics.median(drags), statistics.median(wheels)
+        result["pan_max_ms"], result["zoom_max_ms"] = max(drags), max(wheels)
+        page.wait_for_timeout(600)  # the view settles
+        spots = page.evaluate(ARM_HOVER)
         hovers = []
         for x, y in spots[:repeat]:
             page.mouse.move(frame_box["x"] + 5, frame_box["y"] + 5)  # away first
@@ -172,6 +195,27 @@ def measure(browser, picture: WebglPicture, *, repeat: int, timeout_s: float) ->
         page.close()
         server.close()
     return result
+
+
+def input_frames(page, stage: dict, steps: int) -> tuple[list[float], list[float]]:
+    """Frame times of a drag (``steps`` mouse moves of 12 px, button held) and of ``steps`` wheel
+    turns (in, then out), each timed in the page (ARM_STEPS)."""
+    page.evaluate(ARM_STEPS)
+    cx, cy = stage["x"] + stage["width"] / 2, stage["y"] + stage["height"] / 2
+
+    def timed(action) -> float:
+        page.evaluate(NEXT_STEP)
+        action()
+        page.wait_for_function(STEP_DONE, polling=5, timeout=60_000)
+        return page.evaluate(STEP_MS)
+
+    page.mouse.move(cx, cy)
+    page.mouse.down()
+    drags = [timed(lambda i=i: page.mouse.move(cx + 12 * (i + 1), cy + 6 * (i + 1))) for i in range(steps)]
+    page.mouse.up()
+    page.wait_for_timeout(600)
+    wheels = [timed(lambda i=i: page.mouse.wheel(0, -120 if i < steps // 2 else 120)) for i in range(steps)]
+    return drags, wheels
 
 
 def painted_share(png: bytes) -> float:

@@ -9,6 +9,8 @@ import createScatterplot from 'regl-scatterplot';
 import { parts as fetchParts } from './parts.js';
 import { Overlay } from './overlay.js';
 import { LevelOfDetail } from './detail.js';
+import { createDirectRenderer } from './renderer.js';
+import { Hover } from './hover.js';
 
 const root = document.getElementById('root');
 const toolbar = document.getElementById('toolbar');
@@ -26,6 +28,7 @@ let args = null;
 let lastSentNonce = 0;
 let lastZoom = null;
 let observing = false;
+let overlayStale = false; // the view moved since the overlay was last placed
 let codes = null; // the category code of each point, for the hover text
 
 // --- Streamlit's component protocol (postMessage to the parent page) -------------------------
@@ -53,6 +56,7 @@ function ensureScatterplot(height) {
   }
   scatterplot = createScatterplot({
     canvas,
+    renderer: createDirectRenderer(canvas), // no copy to a 2D canvas: see renderer.js
     width: stage.clientWidth,
     height,
     backgroundColor: [1, 1, 1, 1],
@@ -71,12 +75,22 @@ function ensureScatterplot(height) {
   });
   overlay = new Overlay(document.getElementById('marks'), scatterplot);
   detail = new LevelOfDetail(scatterplot, (rows) => sendSelection(rows));
-  scatterplot.subscribe('pointOver', (row) => showTooltip(row));
-  scatterplot.subscribe('pointOut', () => { tooltip.hidden = true; });
+  const hover = new Hover({
+    stage, canvas, scatterplot, detail, onOver: showTooltip, onOut: () => { tooltip.hidden = true; },
+  });
+  detail.onDrawn = () => hover.stale();
   scatterplot.subscribe('select', ({ points }) => { if (!detail.handlesSelection()) sendSelection(points); });
   scatterplot.subscribe('deselect', () => sendSelection([]));
-  scatterplot.subscribe('view', () => { overlay.draw(); detail.viewChanged(); });
-  scatterplot.subscribe('draw', () => { overlay.draw(); root.dataset.frames = String(Number(root.dataset.frames || 0) + 1); });
+  scatterplot.subscribe('view', () => { overlayStale = true; detail.viewChanged(); });
+  scatterplot.subscribe('draw', () => {
+    if (overlayStale) { overlayStale = false; overlay.draw(); } // once per moved frame, not on hover
+    root.dataset.frames = String(Number(root.dataset.frames || 0) + 1);
+  });
+  // A wheel or a drag is about to move the camera: thin the points before its first frame.
+  canvas.addEventListener('wheel', () => detail.viewChanged(), { capture: true, passive: true });
+  canvas.addEventListener('pointermove', (event) => {
+    if (event.buttons & 1 && !event.shiftKey && scatterplot.get('mouseMode') === 'panZoom') detail.viewChanged();
+  }, { capture: true, passive: true });
   if (!observing) {
     observing = true;
     new ResizeObserver(() => {
@@ -121,15 +135,15 @@ async function render(newArgs) {
       data.valueA = new Float32Array(fetched.colours.buffer, fetched.colours.byteOffset, n);
       options.zDataType = 'continuous';
     }
+    detail.setPoints(x, y, { density: args.density, pointSize: pointSize(n) });
+    options.filter = detail.initial(); // undefined when every point is drawn
     scatterplot.set({
       colorBy: args.colour.kind === 'none' ? null : 'valueA',
       pointColor: args.colour.colours,
       pointSize: pointSize(n),
-      opacityBy: args.density ? 'density' : null,
-      opacity: args.density ? undefined : 0.8,
+      opacityBy: null, // the density view's opacity comes from detail.js, once the view settles
+      opacity: args.density ? detail.initialOpacity() : 0.8,
     });
-    detail.setPoints(x, y);
-    options.filter = detail.initial(); // undefined when every point is drawn
     await scatterplot.draw(data, options);
     root.dataset.drawnMs = String(performance.now() - started);
   }
@@ -183,6 +197,7 @@ function pointSize(n) {
 function showTooltip(row) {
   if (!overlay || !overlay.labels) return;
   const [sx, sy] = scatterplot.getScreenPosition(row);
+  root.dataset.hoveredAt = String(performance.now()); // for the benchmark
   const lines = [overlay.label(row)];
   const colour = args.colour;
   if (colour.kind === 'category' && codes && colour.names[codes[row]] !== undefined) {
