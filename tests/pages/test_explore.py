@@ -218,3 +218,22 @@ def test_find_is_whole_word_by_default_and_marks_words_outside_the_picture():
     (found,) = [t for t in figure(at)["data"] if t["name"].startswith("matches")]
     assert found["text"] == ["queen"]
     assert any("Added to the picture" in c.value for c in at.caption)
+
+
+def test_neighbour_queries_reuse_the_picture_built_once():
+    """The coloured points are built once per projection and view; queries only add their marks."""
+    from pages._ui.explore_plotly import BUILDS
+
+    before = BUILDS["plotly base"]
+    at = open_explore(n=1234)  # a picture no other test draws, so its base is not cached yet
+    assert BUILDS["plotly base"] == before + 1
+    for query in ["frog", "king - man + woman", "nosuchwordxyz", "paris"]:
+        at.text_input(key="query").set_value(query)
+        at.run()
+        assert not at.exception, at.exception
+        marked = [t for t in figure(at)["data"] if t["name"] == "neighbours"]
+        assert bool(marked) == (query != "nosuchwordxyz")
+    assert BUILDS["plotly base"] == before + 1
+    at.selectbox(key="colour").set_value("rank")
+    at.run()
+    assert BUILDS["plotly base"] == before + 2  # a new colouring is a new base, built once
