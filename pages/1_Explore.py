@@ -94,7 +94,7 @@ if selection is not None:
 # reruns section 3 only. The coloured points are cached (pages/_ui/explore_plotly.py,
 # explore_webgl.py), so neither rerun rebuilds them. Each fragment keeps the settings and the
 # address bar up to date itself, since the end of the page does not run with it.
-latest: dict[str, explore.Picture] = st.session_state.setdefault("explore_latest_picture", {})
+latest: dict[str, explore.Picture] = st.session_state.setdefault("explore_latest_picture", {})  # for the download
 
 
 @st.fragment
@@ -112,7 +112,8 @@ def picture_section() -> explore.Picture | None:
     else:
         st.caption("The picture appears here once the points are chosen and projected; these settings will apply.")
     if figure is not None and shown is not None and projection is not None and selection is not None:
-        latest["picture"] = figure
+        if len(selection.space) <= explore.HTML_FIGURE_MAX_POINTS:  # only the HTML download reads it
+            latest["picture"] = figure
         if projection.n_components == 3:
             st.caption(
                 f"Drawing {len(shown.words):,} points in 3D takes a few seconds in the browser, "
