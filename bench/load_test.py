@@ -53,6 +53,7 @@ from app.io.samples import GLOVE_DEFAULT, load_sample  # noqa: E402
 from bench.common import report_result  # noqa: E402
 from bench.loadtest.client import Session, SessionError  # noqa: E402
 from bench.loadtest.scenario import (  # noqa: E402
+    SHOW_POINTS,
     Expected,
     Recorder,
     home_and_sample,
@@ -65,7 +66,7 @@ from bench.loadtest.server import ROOT, MemorySampler, Renicer, Server, free_por
 
 TARGET_P95_SECONDS = 1.0
 QUERY = "neighbour query"
-LIGHT_OPS = ("open Home", "load sample", "open Explore (PCA)", QUERY)
+LIGHT_OPS = ("open Home", "load sample", "open Explore (PCA)", SHOW_POINTS, QUERY)
 
 
 def build_queries(sessions: int, per_session: int, reference: int, seed: int) -> Expected:
@@ -116,9 +117,9 @@ async def first_visit(url: str, timeout: float) -> float:
         await session.close()
 
 
-async def reference_phase(url: str, expected: Expected, server: Server) -> Recorder:
+async def reference_phase(url: str, expected: Expected, server: Server, points: int) -> Recorder:
     recorder = Recorder(server_cpu=server.cpu_seconds)
-    await light_session(recorder, "reference", url, expected, delay=0, think=0, seed=0)
+    await light_session(recorder, "reference", url, expected, delay=0, think=0, seed=0, points=points)
     return recorder
 
 
@@ -144,7 +145,16 @@ async def load_phase(url: str, expected: Expected, args: argparse.Namespace) -> 
     heavy_tasks = [asyncio.create_task(job) for job in heavy]
     names = [n for n in expected.queries if n != "reference"]
     light = [
-        light_session(recorder, name, url, expected, delay=args.ramp * i / len(names), think=args.think, seed=i)
+        light_session(
+            recorder,
+            name,
+            url,
+            expected,
+            delay=args.ramp * i / len(names),
+            think=args.think,
+            seed=i,
+            points=args.points,
+        )
         for i, name in enumerate(names)
     ]
     monitor = asyncio.create_task(progress(recorder, args.sessions * args.queries))
@@ -267,6 +277,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=30, help="light sessions (students asking neighbours)")
     parser.add_argument("--queries", type=int, default=20, help="neighbour queries per light session")
+    parser.add_argument(
+        "--points", type=int, default=0, help="points in Explore's picture while querying (0: the page's 2,000)"
+    )
     parser.add_argument("--think", type=float, default=5.0, help="mean think time between queries, s (0: none)")
     parser.add_argument("--ramp", type=float, default=5.0, help="the light sessions start within this many s")
     parser.add_argument("--train", type=int, default=2, help="sessions training word2vec meanwhile")
@@ -320,7 +333,7 @@ def main() -> None:
                 f"(UMAP of 100 points): {first_job:.1f} s; the server was idle {waited:.0f} s later"
             )
             cpu_reference = CpuMeter(server)
-            reference = asyncio.run(reference_phase(server.url, expected, server))
+            reference = asyncio.run(reference_phase(server.url, expected, server, args.points))
             cpu_reference.stop()
             table("Reference: one session alone, no heavy jobs", reference, LIGHT_OPS)
             print(f"  CPU: {cpu_reference}")
@@ -412,6 +425,7 @@ def report(args, reference, load, memory: Memory, cpu_reference, cpu) -> None:
     ]
     report_result(
         f"p95 neighbour query latency, s: {args.sessions} sessions x {args.queries} queries "
+        f"on a picture of {args.points or 2000:,} points "
         f"(think {args.think:g} s) + {heavy_desc}, vs one session alone",
         round(ours, 3),
         round(ref, 3),

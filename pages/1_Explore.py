@@ -94,44 +94,74 @@ if selection is not None:
     st.caption(METHODS[method].about)
     projection = explore.projection_for(explore.ProjectionRequest.from_state(selection.space))
 
-# --- 3. the picture -----------------------------------------------------------------
-st.subheader("3. The picture")
-view = explore.view_controls(space)
-neighbours, neighbours_error = explore.neighbours_for(space)
-figure, shown = None, None
-if selection is not None and projection is not None:
-    with report_errors("draw the picture"):
-        webgl = explore_webgl.wants_webgl(len(selection.space), projection.n_components)
-        figure, shown = explore.figure_for(space, selection.space, projection, view, neighbours, webgl=webgl)
-else:
-    st.caption("The picture appears here once the points are chosen and projected; these settings will apply.")
-if figure is not None and shown is not None and projection is not None and selection is not None:
-    if projection.n_components == 3:
-        st.caption(
-            f"Drawing {len(shown.words):,} points in 3D takes a few seconds in the browser, "
-            "longer than the projection itself."
-        )
-    chosen = explore.draw_picture(figure)
-    explore.describe(projection, view, shown, space)
-    if chosen:
-        explore.selection_panel(space, shown.words, chosen)
+# --- 3 and 4: the picture and the neighbours, each a fragment -----------------------------
+# A neighbour query reruns sections 3 and 4 only; a colour, label or find change, or a selection,
+# reruns section 3 only. The coloured points are cached (pages/_ui/explore_plotly.py,
+# explore_webgl.py), so neither rerun rebuilds them. Each fragment keeps the settings and the
+# address bar up to date itself, since the end of the page does not run with it.
+latest: dict[str, explore.Picture] = st.session_state.setdefault("explore_latest_picture", {})  # for the download
 
-# --- 4. neighbours (never waits for a projection) -------------------------------------
-st.subheader("4. Nearest neighbours")
-st.caption("Computed in the original space with all its dimensions, never in the picture.")
-q_left, q_mid, q_right = st.columns([3, 1, 1])
-q_left.text_input(
-    "A word or a formula", key="query", max_chars=MAX_FORMULA_CHARS, placeholder="e.g. frog, or king - man + woman"
-)
-q_mid.slider("How many", 1, 50, key="k", help="k nearest words")
-q_right.selectbox("Distance ", ["cosine", "euclidean"], key="query_metric")
-if neighbours_error:
-    st.error(f"Could not look up neighbours: {neighbours_error}")
-elif neighbours is not None:
-    explore.neighbours_panel(neighbours, selection.space if figure is not None and selection is not None else None)
+
+@st.fragment
+def picture_section() -> explore.Picture | None:
+    """Section 3: the view settings, the picture with the query's marks, and what it shows."""
+    explore.keep_settings()
+    st.subheader("3. The picture")
+    view = explore.view_controls(space)
+    neighbours, _ = explore.neighbours_for(space)
+    figure, shown = None, None
+    if selection is not None and projection is not None:
+        with report_errors("draw the picture"):
+            webgl = explore_webgl.wants_webgl(len(selection.space), projection.n_components)
+            figure, shown = explore.figure_for(space, selection.space, projection, view, neighbours, webgl=webgl)
+    else:
+        st.caption("The picture appears here once the points are chosen and projected; these settings will apply.")
+    if figure is not None and shown is not None and projection is not None and selection is not None:
+        if len(selection.space) <= explore.HTML_FIGURE_MAX_POINTS:  # only the HTML download reads it
+            latest["picture"] = figure
+        if projection.n_components == 3:
+            st.caption(
+                f"Drawing {len(shown.words):,} points in 3D takes a few seconds in the browser, "
+                "longer than the projection itself."
+            )
+        chosen = explore.draw_picture(figure)
+        explore.describe(projection, view, shown, space)
+        if chosen:
+            before = st.session_state.get("selected_words")
+            explore.selection_panel(space, shown.words, chosen)
+            if st.session_state.get("selected_words") != before:
+                st.rerun(scope="app")  # the downloads offer the new selection
+    url.publish(explore.URL_KEYS)
+    return figure
+
+
+@st.fragment
+def picture_and_neighbours() -> explore.Picture | None:
+    """Sections 3 and 4: the query's widgets rerun both (the marks and the table), nothing else."""
+    explore.keep_settings()
+    figure = picture_section()
+    st.subheader("4. Nearest neighbours")
+    st.caption("Computed in the original space with all its dimensions, never in the picture.")
+    q_left, q_mid, q_right = st.columns([3, 1, 1])
+    q_left.text_input(
+        "A word or a formula", key="query", max_chars=MAX_FORMULA_CHARS, placeholder="e.g. frog, or king - man + woman"
+    )
+    q_mid.slider("How many", 1, 50, key="k", help="k nearest words")
+    q_right.selectbox("Distance ", ["cosine", "euclidean"], key="query_metric")
+    neighbours, neighbours_error = explore.neighbours_for(space)
+    if neighbours_error:
+        st.error(f"Could not look up neighbours: {neighbours_error}")
+    elif neighbours is not None:
+        explore.neighbours_panel(neighbours, selection.space if figure is not None and selection is not None else None)
+    url.publish(explore.URL_KEYS)
+    return figure
+
+
+figure = picture_and_neighbours()
 
 # --- 5. downloads -------------------------------------------------------------------
 if figure is not None and selection is not None and projection is not None:
     st.subheader("5. Downloads")
-    explore.downloads(space, selection.space, projection, figure.figure)
+    # the figure as the picture shows it now (a fragment may have redrawn it since this ran)
+    explore.downloads(space, selection.space, projection, lambda: latest["picture"].figure())
 url.publish(explore.URL_KEYS)

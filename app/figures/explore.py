@@ -24,7 +24,16 @@ from app.io.images import hover_picture
 from app.projection.methods import METHODS, Projection
 from app.space import EmbeddingSpace
 
-__all__ = ["MAX_CATEGORIES", "PALETTE", "Colouring", "ScatterOptions", "colour_groups", "scatter_figure"]
+__all__ = [
+    "MAX_CATEGORIES",
+    "PALETTE",
+    "Colouring",
+    "ScatterOptions",
+    "add_overlays",
+    "base_traces",
+    "colour_groups",
+    "scatter_figure",
+]
 
 MAX_CATEGORIES = 20
 MAX_THUMBNAILS = 300  # layout images in one picture: each is an SVG element the browser redraws on zoom
@@ -138,17 +147,46 @@ def scatter_figure(
     """A 2D or 3D scatter of ``coords`` with hover text, colours, readable labels and marked points;
     with ``images`` (a data URI or None per row), pictures in the hover text and thumbnails."""
     options = options or ScatterOptions()
+    base = go.Figure(data=base_traces(coords, words, options, images=images), skip_invalid=False)
+    return add_overlays(base, coords, words, options, images=images)
+
+
+def base_traces(
+    coords: np.ndarray,
+    words: Sequence[str],
+    options: ScatterOptions,
+    *,
+    images: Sequence[str | None] | None = None,
+) -> list[go.Scattergl | go.Scatter3d]:
+    """The projected points, one trace per colour group: the bulk of the figure. It depends on the
+    points, their names, hover and colours only (not on labels, marks or zoom), so a page can build
+    it once and add the small overlays per run."""
+    coords = np.asarray(coords)
+    three_d = coords.shape[1] == 3
+    projected = len(words) - options.placed
+    rows = np.arange(projected)
+    hover = _hover_rows(words, rows, options, images)
+    by_row = dict(zip(rows.tolist(), hover, strict=True))
+    return [
+        _points(coords, group, by_row, escape(name), marker, three_d)
+        for name, group, marker in colour_groups(options.colouring, projected)
+    ]
+
+
+def add_overlays(
+    figure: go.Figure,
+    coords: np.ndarray,
+    words: Sequence[str],
+    options: ScatterOptions,
+    *,
+    images: Sequence[str | None] | None = None,
+) -> go.Figure:
+    """Readable labels, the marked points (neighbours, query words, matches), the layout with its
+    zoom and the thumbnails, added to ``figure`` (the base traces): a few hundred points at most."""
     coords = np.asarray(coords)
     three_d = coords.shape[1] == 3
     words = list(words)
     projected = len(words) - options.placed
-    hover = _hover_text(words, options.hover, projected, options.placed_note)
-    if images is not None:
-        hover = [f"{text}<br>{hover_picture(uri)}" if uri else text for text, uri in zip(hover, images, strict=True)]
-    shown_words = escape_all(words)
-    figure = go.Figure()
-    for name, rows, marker in colour_groups(options.colouring, projected):
-        figure.add_trace(_points(coords, rows, hover, escape(name), marker, three_d))
     marked = [
         (options.neighbours, "neighbours", "#e45756", "diamond"),
         (options.query_words, "query words", "#f58518", "square"),
@@ -156,14 +194,16 @@ def scatter_figure(
     ]
     marked_rows = [int(r) for rows, *_ in marked for r in rows]
     view = _zoom(coords, options) if not three_d else None
+    candidates = list(range(min(options.labels, projected)))
+    shown_words = {i: escape(words[i]) for i in candidates + marked_rows}  # escaped, only where shown
     if options.labels:
-        candidates = list(range(min(options.labels, projected)))
         if three_d:  # the camera is the user's: no way to know what covers what
             labelled = [r for r in candidates if r not in set(marked_rows)]
         else:
             labelled = readable_labels(coords, words, candidates, reserved=marked_rows, view=view)
         if labelled:
             figure.add_trace(_labels(coords, np.asarray(labelled, dtype=int), shown_words, three_d))
+    hover = dict(zip(marked_rows, _hover_rows(words, np.asarray(marked_rows, dtype=int), options, images), strict=True))
     for group, name, colour, symbol in marked:
         rows = np.asarray(list(group), dtype=int)
         if len(rows):
@@ -176,6 +216,26 @@ def scatter_figure(
         if not three_d:  # a 3D scene has no layout images
             figure.update_layout(images=_thumbnails(coords, images[:projected], view))
     return figure
+
+
+def _hover_rows(
+    words: Sequence[str], rows: np.ndarray, options: ScatterOptions, images: Sequence[str | None] | None
+) -> list[str]:
+    """The hover text of ``rows`` (projected rows first in ``words``, then placed ones)."""
+    projected = len(words) - options.placed
+    mine = [int(r) for r in rows if r < projected]
+    placed = [int(r) for r in rows if r >= projected]
+    metadata = options.hover
+    if metadata is not None and not metadata.empty and len(mine) < projected:
+        metadata = metadata.iloc[mine]
+    texts = _hover_text([words[r] for r in mine + placed], metadata, len(mine), options.placed_note)
+    by_row = dict(zip(mine + placed, texts, strict=True))
+    hover = [by_row[int(r)] for r in rows]
+    if images is not None:
+        hover = [
+            f"{text}<br>{hover_picture(images[r])}" if images[r] else text for text, r in zip(hover, rows, strict=True)
+        ]
+    return hover
 
 
 def _thumbnails(
@@ -281,7 +341,7 @@ def _natural(text: str) -> tuple[int, float, str]:
 def _points(
     coords: np.ndarray,
     rows: np.ndarray,
-    hover: list[str],
+    hover: dict[int, str],
     name: str,
     marker: dict[str, Any],
     three_d: bool,
@@ -292,7 +352,7 @@ def _points(
         "name": name,
         "mode": "markers+text" if text is not None else "markers",
         "marker": marker,
-        "hovertext": [hover[i] for i in rows],
+        "hovertext": [hover[int(i)] for i in rows],
         "hoverinfo": "text",
         "customdata": rows.reshape(-1, 1),
     }
@@ -304,11 +364,11 @@ def _points(
     return go.Scattergl(x=coords[rows, 0], y=coords[rows, 1], **common)
 
 
-def _labels(coords: np.ndarray, rows: np.ndarray, words: list[str], three_d: bool) -> go.Scattergl | go.Scatter3d:
+def _labels(coords: np.ndarray, rows: np.ndarray, words: dict[int, str], three_d: bool) -> go.Scattergl | go.Scatter3d:
     style: dict[str, Any] = {
         "name": "labels",
         "mode": "text",
-        "text": [words[i] for i in rows],
+        "text": [words[int(i)] for i in rows],
         "textposition": "top center",  # above its point, not on it
         "hoverinfo": "skip",
         "showlegend": False,

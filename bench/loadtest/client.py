@@ -44,6 +44,7 @@ class Element:
     path: tuple[int, ...]
     kind: str
     proto: Any
+    fragment_id: str = ""  # the fragment that drew it ("" for the page itself)
 
     @property
     def key(self) -> str | None:
@@ -118,6 +119,7 @@ class Session:
         self._ws: Any = None
         self._values: dict[str, WidgetState] = {}  # user key -> value to send (id filled per run)
         self._triggers: set[str] = set()
+        self._changed: set[str] = set()  # widgets set since the last run
         self._last: RunResult | None = None
         self._cache: dict[str, list] = {}  # hash -> [ForwardMsg, full runs since last use]
 
@@ -165,6 +167,7 @@ class Session:
         else:
             raise SessionError(f"cannot set a {kind} widget ({key!r})")
         self._values[key] = state
+        self._changed.add(key)
 
     @staticmethod
     def _option(element: Element, wanted: str) -> str:
@@ -207,19 +210,31 @@ class Session:
         return await self._run(page_hash=page_hash, page_name="" if page_hash else page)
 
     async def rerun(self, *, fragment_id: str = "") -> RunResult:
-        """Rerun the current page (or one fragment of it) with the widget values set so far."""
-        return await self._run(page_hash=self.page_hash, fragment_id=fragment_id)
+        """Rerun the current page (or the fragment ``fragment_id``, polled by its timer) with the
+        widget values set so far. As the frontend does, when every widget changed since the last
+        run was drawn by one fragment, only that fragment reruns."""
+        if fragment_id:
+            return await self._run(page_hash=self.page_hash, fragment_id=fragment_id, auto=True)
+        return await self._run(page_hash=self.page_hash, fragment_id=self._changed_fragment())
 
-    async def _run(self, *, page_hash: str = "", page_name: str = "", fragment_id: str = "") -> RunResult:
+    def _changed_fragment(self) -> str:
+        drawn_by = {e.key: e.fragment_id for e in (self._last.elements if self._last else []) if e.key}
+        fragments = {drawn_by.get(key, "") for key in self._changed | self._triggers}
+        return fragments.pop() if len(fragments) == 1 else ""
+
+    async def _run(
+        self, *, page_hash: str = "", page_name: str = "", fragment_id: str = "", auto: bool = False
+    ) -> RunResult:
         message = BackMsg()
         state = message.rerun_script
         state.query_string = self.query_string
         state.page_script_hash = page_hash
         state.page_name = page_name
         state.widget_states.widgets.extend(self._widget_states())
+        self._changed.clear()
         if fragment_id:
             state.fragment_id = fragment_id
-            state.is_auto_rerun = True
+            state.is_auto_rerun = auto
         state.cached_message_hashes.extend(self._cache)
         start = time.perf_counter()
         try:
@@ -269,7 +284,7 @@ class Session:
                 element = msg.delta.new_element
                 element_kind = element.WhichOneof("type")
                 path = tuple(msg.metadata.delta_path)
-                elements[path] = Element(path, element_kind, getattr(element, element_kind))
+                elements[path] = Element(path, element_kind, getattr(element, element_kind), msg.delta.fragment_id)
             elif kind == "session_event" and msg.session_event.HasField("script_compilation_exception"):
                 raise SessionError(f"script failed to compile: {msg.session_event.script_compilation_exception}")
             elif kind == "page_not_found":

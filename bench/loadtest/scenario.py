@@ -121,16 +121,40 @@ async def open_explore(recorder: Recorder, session: Session) -> RunResult:
     return result
 
 
+async def show_points(recorder: Recorder, session: Session, points: int) -> RunResult:
+    """Make Explore's picture show ``points`` points (the PCA of the most frequent words)."""
+    session.set("n", points)
+    result = await timed(recorder, session, SHOW_POINTS, session.rerun())
+    shown = f"Showing the first {points:,} of"
+    if not any(shown in t for t in result.texts()):
+        raise SessionError(f"Explore does not show {points:,} points: " + " | ".join(result.texts()[:8]))
+    return result
+
+
+SHOW_POINTS = "show the points"
+
+
 async def light_session(
-    recorder: Recorder, name: str, url: str, expected: Expected, *, delay: float, think: float, seed: int
+    recorder: Recorder,
+    name: str,
+    url: str,
+    expected: Expected,
+    *,
+    delay: float,
+    think: float,
+    seed: int,
+    points: int = 0,
 ) -> None:
-    """Load the sample, open Explore, then ask this session's queries with think time between them."""
+    """Load the sample, open Explore (with ``points`` points in the picture, if given), then ask
+    this session's queries with think time between them."""
     await asyncio.sleep(delay)
     rng = random.Random(seed)
     session = Session(url)
     try:
         await home_and_sample(recorder, session)
         result = await open_explore(recorder, session)
+        if points:
+            result = await show_points(recorder, session, points)
         check_private(recorder, name, result, {"GloVe"})
         for query in expected.queries[name]:
             if think:

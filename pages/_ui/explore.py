@@ -21,7 +21,6 @@ from app.figures.explore import (
     colouring_for,
     default_colour,
     point_names,
-    scatter_figure,
 )
 from app.figures.scatter_data import WebglPicture
 from app.geometry.clusters import Clustering, cluster
@@ -35,7 +34,7 @@ from app.projection.methods import METHODS, Projection, project
 from app.projection.placement import mark_words
 from app.space import EmbeddingSpace
 from app.text.inputs import MAX_FORMULA_CHARS, MAX_PATTERN_CHARS, MAX_WORD_CHARS
-from pages._ui import cached, url
+from pages._ui import cached, explore_plotly, url
 from pages._ui.background import background_result
 from pages._ui.explore_webgl import webgl_picture
 from pages._ui.layout_preview import layout_preview
@@ -49,6 +48,7 @@ URL_KEYS = [
     "perplexity", "n_neighbors", "min_dist", "seeded", "colour", "n_clusters", "labels", "find", "find_mode", "query",
     "k", "query_metric", "label_by",
 ]  # fmt: skip
+NEIGHBOURS_MEMO = "explore_neighbours"  # (query key, answer) of the last neighbour query
 SETTINGS = "explore_settings"  # the page's widget values, kept where Streamlit does not forget them
 
 EXPLANATION = """
@@ -361,8 +361,12 @@ def figure_for(
         pictures = [None] * len(marked.words)  # no thumbnails, no pictures in the hover either
     names = point_names(space, marked.words, view.label_by)
 
+    base_key = (*projection_key(shown_space, projection), view.colour, view.n_clusters, view.label_by, view.thumbnails)
+
     def plotly_figure() -> go.Figure:
-        return scatter_figure(marked.coords, names, options, images=pictures)
+        return explore_plotly.plotly_figure(
+            results, base_key, coords=marked.coords, names=names, options=options, images=pictures
+        )
 
     if webgl:
         key = (*projection_key(shown_space, projection), marked.added, view.label_by)
@@ -525,14 +529,21 @@ def selection_panel(space: EmbeddingSpace, picture_words: list[str], rows: list[
 
 
 def neighbours_for(space: EmbeddingSpace) -> tuple[Neighbours | None, str | None]:
+    """The answer to the query in the widgets (or the reason there is none), looked up once per
+    query: the picture's marks and the table below it both ask for it."""
     query = st.session_state.get("query", "").strip()
     if not query:
         return None, None
+    key = (space.fingerprint, query, int(st.session_state["k"]), st.session_state["query_metric"])
+    memo = st.session_state.get(NEIGHBOURS_MEMO)
+    if memo is not None and memo[0] == key:
+        return memo[1]
     try:
-        found = nearest(space, query, k=int(st.session_state["k"]), metric=st.session_state["query_metric"])
+        answer: tuple[Neighbours | None, str | None] = (nearest(space, query, k=key[2], metric=key[3]), None)
     except InputError as exc:
-        return None, plain(exc)
-    return found, None
+        answer = (None, plain(exc))
+    st.session_state[NEIGHBOURS_MEMO] = (key, answer)
+    return answer
 
 
 def neighbours_panel(neighbours: Neighbours, shown_space: EmbeddingSpace | None) -> None:

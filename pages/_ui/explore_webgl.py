@@ -7,7 +7,8 @@ box re-packs nothing and the browser fetches nothing (it holds the parts by cont
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -15,6 +16,7 @@ from app.figures.explore import Colouring
 from app.figures.scatter_data import WebglPicture, marks_for, pack_colours, pack_labels, pack_points
 from app.space import EmbeddingSpace
 from pages._ui import cached
+from pages._ui.explore_plotly import BUILDS
 
 WEBGL_FROM = 20_000  # 2D pictures with more points than this are drawn with WebGL (see bench/render_1m.py)
 
@@ -42,11 +44,19 @@ def webgl_picture(
     """The WebGL picture of ``coords``; ``key`` names the points and their names, ``colour_key``
     the colouring, so each part is packed once per setting."""
     results = cached.results(shared=shown_space.shared)
-    points = results.get_or_compute(("webgl_points", *key), lambda: pack_points(coords))
-    label_part = results.get_or_compute(("webgl_labels", *key), lambda: pack_labels(names))
+
+    def packed(part: str, pack: Callable[[], Any]) -> Callable[[], Any]:
+        def counted() -> Any:
+            BUILDS[f"webgl {part}"] += 1
+            return pack()
+
+        return counted
+
+    points = results.get_or_compute(("webgl_points", *key), packed("points", lambda: pack_points(coords)))
+    label_part = results.get_or_compute(("webgl_labels", *key), packed("labels", lambda: pack_labels(names)))
     colours = results.get_or_compute(
         ("webgl_colours", *key, *colour_key),
-        lambda: pack_colours(colouring, len(coords), projected=len(coords) - placed),
+        packed("colours", lambda: pack_colours(colouring, len(coords), projected=len(coords) - placed)),
     )
     return WebglPicture(
         n=len(coords),

@@ -230,3 +230,22 @@ def test_umap_seeded_switch_comes_from_the_link_and_goes_back_into_it(raw, seede
     assert at.checkbox(key="seeded").value is seeded
     assert at.query_params["seeded"] == str(seeded)
     assert any("changes a little each run" in c.value for c in at.caption) is not seeded
+
+
+def test_neighbour_queries_reuse_the_picture_built_once():
+    """The coloured points are built once per projection and view; queries only add their marks."""
+    from pages._ui.explore_plotly import BUILDS
+
+    before = BUILDS["plotly base"]
+    at = open_explore(n=1234)  # a picture no other test draws, so its base is not cached yet
+    assert BUILDS["plotly base"] == before + 1
+    for query in ["frog", "king - man + woman", "nosuchwordxyz", "paris"]:
+        at.text_input(key="query").set_value(query)
+        at.run()
+        assert not at.exception, at.exception
+        marked = [t for t in figure(at)["data"] if t["name"] == "neighbours"]
+        assert bool(marked) == (query != "nosuchwordxyz")
+    assert BUILDS["plotly base"] == before + 1
+    at.selectbox(key="colour").set_value("rank")
+    at.run()
+    assert BUILDS["plotly base"] == before + 2  # a new colouring is a new base, built once
