@@ -47,6 +47,7 @@ MEMORY_SAMPLE_SECONDS = 0.5
 _context = multiprocessing.get_context("forkserver")
 _start_lock = threading.Lock()
 _started = False
+_warm = threading.Event()  # set once the forkserver's preload is done (or failed): jobs fork at once
 
 
 def start_workers() -> None:
@@ -74,6 +75,17 @@ def _start_forkserver() -> None:
         log.info("job worker processes ready in %.1f s", time.perf_counter() - began)
     except Exception:
         log.exception("could not start the job worker processes")
+    finally:
+        _warm.set()
+
+
+def wait_until_warm(timeout: float) -> bool:
+    """Block until the workers' preload is done (after ``start_workers``); False if ``timeout`` passed.
+
+    ``serve.py`` waits for it before Streamlit answers, so no student's first job waits for imports
+    behind a page that already promised "about 3 s".
+    """
+    return _warm.wait(timeout)
 
 
 @dataclass
