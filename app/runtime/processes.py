@@ -159,7 +159,8 @@ class ProcessBackend:
             raise
         finally:
             ours.close()
-        _stop(process, grace=1)  # it has answered and is exiting
+        # It has answered and is exiting: the page gets the value now, the process is reaped meanwhile.
+        threading.Thread(target=_stop, args=(process,), kwargs={"grace": 1}, name="reap-job", daemon=True).start()
         return value
 
 
