@@ -11,7 +11,7 @@ import gzip
 import io
 import os
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -26,6 +26,7 @@ from app.io.formats.detect import detect_format, read_lone_cr, refuse_unsafe
 from app.io.formats.projector import parse_projector_folder
 from app.io.formats.tabular import parse_csv, parse_npy, parse_parquet, parse_projector_tsv, read_metadata
 from app.io.formats.text import parse_glove_text, parse_word2vec_text
+from app.io.formats.uploaded_folder import check_count, parse_projector_files
 from app.space import EmbeddingSpace
 
 Parser = Callable[[bytes, str, Limits, int | None], Parsed]
@@ -89,8 +90,7 @@ def load_vectors(
     ``metadata`` is a Projector-style metadata.tsv (or a one-label-per-line file).
     Every problem raises InputError naming the file, line and what was expected.
     """
-    if limit is not None and (not isinstance(limit, int) or limit < 1):
-        raise InputError(f"the row limit must be a positive whole number, got {limit!r}")
+    _check_limit(limit)
     data, filename = read_source(source, limits)
     refuse_unsafe(data, filename)
     given = _format_name(fmt) if fmt else None
@@ -113,24 +113,66 @@ def load_vectors(
         meta_bytes, meta_name = read_source(metadata, limits)
         meta_bytes, meta_name, _ = gunzip_if_needed(meta_bytes, meta_name, limits)
         _attach_metadata(parsed, meta_bytes, meta_name, truncated=limit is not None)
-    if not parsed.labelled:
-        warnings.append("the file has no labels, so rows are named by their number; add a metadata file to name them")
-    warnings += _make_words_unique(parsed, drop=chosen in WORD_FORMATS)
     source_record: dict[str, Any] = {
         "file": filename + (".gz" if compressed else ""),
         "format": chosen,
         "format_detected": fmt is None,
         "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "options": {"limit": limit, "metadata": meta_name, "gzip": compressed},
-        "warnings": warnings,
     }
-    source_record |= parsed.extra
+    path = str(Path(source).resolve()) if isinstance(source, str | os.PathLike) else None
+    return _space_from(
+        parsed, name=name or filename, record=source_record, warnings=warnings, drop=chosen in WORD_FORMATS, path=path
+    )
+
+
+def load_projector_files(
+    files: Sequence[Source], *, limit: int | None = None, name: str | None = None, limits: Limits = DEFAULT_LIMITS
+) -> EmbeddingSpace:
+    """Load a TensorFlow Projector folder uploaded as its files together (projector_config.json and
+    the files it names), exactly as its zip would load; see app.io.formats.uploaded_folder."""
+    _check_limit(limit)
+    check_count(len(files))  # before reading any of them
+    pairs = [read_source(file, limits) for file in files]
+    parsed = parse_projector_files(pairs, limits, limit)
+    if not parsed.words:
+        raise InputError("the uploaded Projector folder: no vectors found")
+    projector = parsed.extra["projector"]
+    source_record: dict[str, Any] = {
+        "file": projector["config"],
+        "format": "projector-folder",
+        "format_detected": False,
+        "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "options": {"limit": limit, "metadata": None, "gzip": False, "files": [n for _, n in pairs]},
+    }
+    return _space_from(
+        parsed,
+        name=name or projector["tensorName"] or "Projector folder",
+        record=source_record,
+        warnings=list(parsed.warnings),
+        drop=False,
+    )
+
+
+def _check_limit(limit: int | None) -> None:
+    if limit is not None and (not isinstance(limit, int) or limit < 1):
+        raise InputError(f"the row limit must be a positive whole number, got {limit!r}")
+
+
+def _space_from(
+    parsed: Parsed, *, name: str, record: dict[str, Any], warnings: list[str], drop: bool, path: str | None = None
+) -> EmbeddingSpace:
+    """The space a parsed file becomes: labels made unique, provenance (with warnings, images) attached."""
+    if not parsed.labelled:
+        warnings.append("the file has no labels, so rows are named by their number; add a metadata file to name them")
+    warnings += _make_words_unique(parsed, drop=drop)
+    source_record = {**record, "warnings": warnings} | parsed.extra
     if parsed.images is not None:  # keyed by word, after the words are made unique (see app.io.images)
         source_record["images"] = {w: uri for w, uri in zip(parsed.words, parsed.images, strict=True) if uri}
-    if isinstance(source, str | os.PathLike):
-        source_record["path"] = str(Path(source).resolve())
+    if path is not None:
+        source_record["path"] = path
     return EmbeddingSpace(
-        name or filename,
+        name,
         parsed.words,
         parsed.vectors,
         metadata=parsed.metadata,

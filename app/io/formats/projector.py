@@ -1,4 +1,5 @@
-"""A TensorFlow Embedding Projector folder, zipped: ``projector_config.json`` and the files it names.
+"""A TensorFlow Embedding Projector folder: ``projector_config.json`` and the files it names, zipped
+(a ``SafeZip``) or uploaded together (``app.io.formats.uploaded_folder``); both are read here.
 
 The config's first embedding gives ``tensorPath`` (a ``.tsv``, or raw little-endian float32
 ``.bytes`` with ``tensorShape``), and optionally ``metadataPath``, ``sprite`` (``imagePath``,
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import json
 import posixpath
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -27,12 +28,29 @@ from app.io.images import cut_sprite, read_sprite, small_thumbnails
 MAX_CONFIG_BYTES = 1024**2
 
 
+class Entries(Protocol):
+    """A folder's files by name, read one at a time within the caps (a SafeZip, or uploaded files)."""
+
+    def names(self) -> list[str]: ...
+
+    def size(self, name: str) -> int: ...
+
+    def read(self, name: str) -> bytes: ...
+
+    def not_found(self, config_name: str, field: str, raw: str) -> str: ...
+
+
 def parse_projector_folder(data: bytes, filename: str, limits: Limits, limit: int | None) -> Parsed:
     """The first embedding of a zipped Projector folder, with its labels, thumbnails and bookmarks."""
     archive = SafeZip(data, filename, max_bytes=limits.max_bytes)
     config_name = folder_config(archive.names())
     if config_name is None:
         raise InputError(f"{filename}: no projector_config.json in the archive; zip the Projector folder itself")
+    return read_projector_folder(archive, config_name, limits, limit)
+
+
+def read_projector_folder(archive: Entries, config_name: str, limits: Limits, limit: int | None) -> Parsed:
+    """The first embedding the folder's config names, with its labels, thumbnails and bookmarks."""
     folder = Folder(archive, config_name)
     embedding = folder.first_embedding()
     warnings = list(folder.warnings)
@@ -57,7 +75,7 @@ def parse_projector_folder(data: bytes, filename: str, limits: Limits, limit: in
 class Folder:
     """The config and the entries it may name (those under the config's own directory)."""
 
-    def __init__(self, archive: SafeZip, config_name: str) -> None:
+    def __init__(self, archive: Entries, config_name: str) -> None:
         self.archive = archive
         self.config_name = config_name
         self.root = posixpath.dirname(config_name)
@@ -96,8 +114,8 @@ class Folder:
         joined = posixpath.normpath(posixpath.join(self.root, raw.replace("\\", "/")))
         if joined.startswith("../") or joined == ".." or (self.root and not joined.startswith(self.root + "/")):
             raise InputError(f"{where} {raw!r} points outside the folder; refused")
-        if joined not in self.archive.infos:
-            raise InputError(f"{where} names {raw!r}, which is not in the zip")
+        if joined not in self.archive.names():
+            raise InputError(self.archive.not_found(self.config_name, field, raw))
         return joined
 
     def tensor(self, embedding: dict[str, Any], limits: Limits, limit: int | None) -> tuple[np.ndarray, int]:

@@ -77,6 +77,10 @@ class SafeZip:
     def names(self) -> list[str]:
         return list(self.infos)
 
+    def not_found(self, config_name: str, field: str, raw: str) -> str:
+        """The message when the config names a file the archive lacks."""
+        return f"{config_name}: {field} names {raw!r}, which is not in the zip"
+
     def size(self, name: str) -> int:
         """The size the archive claims for an entry (checked again while reading)."""
         return int(self.infos[name].file_size)
