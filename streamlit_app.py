@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from app.io.loaders import FORMATS, load_vectors
+from app.io.loaders import FORMATS, load_projector_files, load_vectors
 from app.io.samples import GLOVE_DEFAULT, GLOVE_WORDS, SAMPLES
 from app.store.budgets import Budget, check_upload, upload_limits
 from app.store.caps import LOADED, ServerCaps
@@ -86,6 +86,21 @@ with upload_tab:
             limits = upload_limits(budget, held, server_left=LOADED.left(ServerCaps.from_env()))
             space = load_vectors(vectors_file, fmt=fmt, metadata=metadata_file, limit=int(limit) or None, limits=limits)
             state.add_space(space)
+            st.rerun()
+
+    folder_files = st.file_uploader(
+        "Or a TensorFlow Projector folder's files (projector_config.json and the files it names)",
+        accept_multiple_files=True,
+        key="upload_projector_files",
+        help="Select all of the folder's files at once. A .zip of the folder also works as the vector file above.",
+    )
+    if st.button("Load folder", type="primary", disabled=not folder_files, key="load_projector_files"):
+        with report_errors("load the Projector folder"), st.spinner(f"Reading {len(folder_files):,} files…"):
+            budget = Budget.from_env()
+            check_upload(budget, "The uploaded folder", sum(file.size for file in folder_files))
+            held = list(state.spaces().values())
+            limits = upload_limits(budget, held, server_left=LOADED.left(ServerCaps.from_env()))
+            state.add_space(load_projector_files(folder_files, limit=int(limit) or None, limits=limits))
             st.rerun()
 
 active = state.active_space()

@@ -223,3 +223,52 @@ def test_a_typed_code_is_checked_once_not_on_every_rerun(teacher_code, home):
     for _ in range(6):
         home.run()  # reruns of the page (other widgets) are not new guesses
     assert not any("Too many" in e.value for e in home.error)
+
+
+def projector_members() -> list[tuple[str, bytes, str]]:
+    """The digits Projector folder's files, as the uploader's (name, bytes, type) tuples."""
+    import zipfile
+
+    with zipfile.ZipFile(SAMPLE_DATA / "digits_projector.zip") as archive:
+        return [
+            (info.filename.rsplit("/", 1)[-1], archive.read(info), "application/octet-stream")
+            for info in archive.infolist()
+            if not info.is_dir()
+        ]
+
+
+def upload_folder(at: AppTest, files: list[tuple[str, bytes, str]]) -> None:
+    at.file_uploader(key="upload_projector_files").set_value(files)
+    at.run()
+    at.button(key="load_projector_files").click()
+    at.run()
+
+
+def test_a_projector_folders_files_uploaded_together_load(home):
+    assert home.button(key="load_projector_files").disabled
+    upload_folder(home, projector_members())
+    assert not home.exception and not home.error
+    assert home.session_state["active"] == "Digits (100, 8x8 pixels)"
+    assert metric_values(home)["Vectors"] == "100"
+    shown = [element.value for element in [*home.caption, *home.markdown]]
+    assert any("100 points are images" in text for text in shown)
+
+
+def test_the_folders_files_without_the_config_are_refused_by_name(home):
+    files = [f for f in projector_members() if f[0] != "projector_config.json"]
+    files[0] = ("<b>*x*</b>.bytes", files[0][1], files[0][2])
+    upload_folder(home, files)
+    assert not home.exception
+    assert len(home.error) == 1
+    message = home.error[0].value
+    assert "upload the folder's projector_config.json with the files it names" in message
+    assert "\\<b\\>\\*x\\*\\</b\\>.bytes" in message  # escaped: shown literally, not as HTML or emphasis
+    assert home.session_state["spaces"] == {}
+
+
+def test_a_folder_past_the_upload_limit_is_refused(home, monkeypatch):
+    monkeypatch.setenv("EMBEDDING_LAB_MAX_UPLOAD_MB", "0.01")
+    upload_folder(home, projector_members())
+    assert not home.exception
+    assert len(home.error) == 1 and "The uploaded folder is" in home.error[0].value
+    assert home.session_state["spaces"] == {}
