@@ -95,3 +95,28 @@ def test_a_broken_bookmarks_file_is_a_warning_and_the_space_loads(page, tmp_path
     assert page.locator('[data-testid="stException"]').count() == 0
     page.get_by_text("digits_projector/bookmarks.json, line 2").scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "projector-bookmarks-broken.png"))
+
+
+def test_the_folders_files_uploaded_together_load_with_their_bookmarks(page, tmp_path):
+    """The folder's five files chosen at once (not zipped) in the third uploader load as the zip does."""
+    with zipfile.ZipFile(ZIP) as source:
+        paths = []
+        for info in source.infolist():
+            path = tmp_path / info.filename.rsplit("/", 1)[-1]
+            path.write_bytes(source.read(info))
+            paths.append(str(path))
+    page.get_by_role("tab", name="Upload vectors").click()
+    uploader = page.locator('[data-testid="stFileUploader"]').filter(has_text="Projector folder's files")
+    uploader.locator("input[type=file]").set_input_files(paths)
+    page.get_by_text("tensor.bytes").first.wait_for()
+    load = page.get_by_role("button", name="Load folder")
+    page.wait_for_function("b => !b.disabled", arg=load.element_handle())
+    load.click()
+    page.get_by_text("Active space: Digits (100, 8x8 pixels)").wait_for()
+    page.get_by_text("100 points are images (thumbnails on Explore)").wait_for()
+    page.get_by_text("Bookmarks saved with the Projector folder (3)").wait_for()
+    for title in TITLES:
+        page.get_by_text(title).first.wait_for()
+    assert page.locator('[data-testid="stException"]').count() == 0
+    page.get_by_text("Bookmarks saved with the Projector folder (3)").scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "projector-files-together-home.png"))
