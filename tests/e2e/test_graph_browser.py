@@ -2,6 +2,8 @@
 its numbers (link prediction AUC next to its baselines, ARI), then on Explore coloured by the known
 club; SVD on Davis's southern women with recall@10, then on Explore coloured by kind (user/item)."""
 
+import re
+
 import pytest
 
 from tests.e2e.conftest import ARTIFACTS, ROOT
@@ -26,9 +28,10 @@ def choose_data(page, server, kind: str) -> None:
 
 
 def train_and_wait(page, job: str) -> None:
-    """Press this section's Train (once its own "about N s" line is drawn: until then the text flow's
-    Train button may still be on the page) and wait for the result."""
-    page.locator('[data-testid="stAlertContentInfo"]').get_by_text(f"{job}: about", exact=False).wait_for()
+    """Press this section's Train (once its own estimate line, "about N s" or "under a second", is drawn:
+    until then the text flow's Train button may still be on the page) and wait for the result."""
+    estimate = re.compile(re.escape(f"{job}: ") + "(about|under a second)")
+    page.locator('[data-testid="stAlertContentInfo"]').get_by_text(estimate).first.wait_for()
     page.get_by_role("button", name="Train", exact=True).click()
     try:  # a busy machine queues the job: wait for the result, not for a time
         page.locator('[data-testid="stAlertContentSuccess"]').get_by_text("Trained", exact=False).wait_for(
