@@ -130,13 +130,19 @@ def teacher_server() -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium: str) -> Iterator[object]:
+def playwright_driver() -> Iterator[object]:
+    """The one Playwright of the session: a second sync_playwright() while one runs is refused."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+        yield playwright
+
+
+@pytest.fixture(scope="session")
+def browser(playwright_driver, chromium: str) -> Iterator[object]:
+    launched = playwright_driver.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+    yield launched
+    launched.close()
 
 
 @pytest.fixture

@@ -23,13 +23,10 @@ LINK = "sample=glove&n_words=50000&n=50000&labels=20&colour=kmeans"
 
 
 @pytest.fixture(scope="module")
-def gl_browser(chromium: str) -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=SOFTWARE_GL)
-        yield browser
-        browser.close()
+def gl_browser(playwright_driver, chromium: str) -> Iterator[object]:
+    browser = playwright_driver.chromium.launch(executable_path=chromium, args=SOFTWARE_GL)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture
