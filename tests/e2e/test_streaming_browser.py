@@ -80,6 +80,7 @@ def test_the_picture_forms_before_the_job_ends_then_the_finished_one_replaces_it
     scroll_to(page, '[data-testid="stProgress"]')
     page.screenshot(path=str(SCREENSHOTS / "explore-layout-running.png"))
     page.get_by_text("Neighbours kept").wait_for(timeout=120_000)  # the finished projection's numbers
+    page.locator(PICTURE).first.wait_for(timeout=60_000)  # drawn by the picture's fragment, maybe a moment later
     assert page.get_by_text(RUNNING).count() == 0 and page.locator(RUNNING_CHART).count() == 0
     assert page.locator(PICTURE).count() == 1
     assert page.get_by_text("not the finished layout").count() == 0
