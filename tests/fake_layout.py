@@ -7,6 +7,7 @@ Module-level functions, so a worker process can import them (the job runner's pr
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -82,4 +83,19 @@ def slow_projection(
         n_components=n_components,
         params={**params, "metric": metric, "seed": seed},
         seconds=time.perf_counter() - began,
+    )
+
+
+def slow_job_for(request, **timing) -> partial:
+    """The work Explore would submit for ``request`` (a ProjectionRequest), with ``slow_projection``
+    in place of t-SNE/UMAP; ``timing``: its steps, pause and hold."""
+    return partial(
+        slow_projection,
+        request.space,
+        request.method,
+        request.dims,
+        seed=request.seed,
+        metric=request.metric,
+        **timing,
+        **dict(request.params),
     )

@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from pages._ui import explore
-from tests.fake_layout import slow_projection
+from tests.fake_layout import slow_job_for
 
 ROOT = Path(__file__).resolve().parents[2]
 STEPS, PAUSE = 24, 0.5  # 24 layouts, one every half second
@@ -24,17 +24,7 @@ def slow_job(self: explore.ProjectionRequest) -> partial:
     """PCA as usual; t-SNE and UMAP the slow fake (it runs in a worker process: it must pickle)."""
     if self.method == "pca":
         return real_job(self)
-    return partial(
-        slow_projection,
-        self.space,
-        self.method,
-        self.dims,
-        seed=self.seed,
-        metric=self.metric,
-        steps=STEPS,
-        pause=PAUSE,
-        **dict(self.params),
-    )
+    return slow_job_for(self, steps=STEPS, pause=PAUSE)
 
 
 explore.ProjectionRequest.real_job = real_job  # type: ignore[attr-defined]

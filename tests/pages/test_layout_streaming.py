@@ -14,7 +14,7 @@ import pytest
 from streamlit import dataframe_util
 
 from pages._ui import explore
-from tests.fake_layout import TOTAL_ITERATIONS, slow_projection
+from tests.fake_layout import TOTAL_ITERATIONS, slow_job_for, slow_projection
 from tests.pages.test_explore import figure, open_explore, point_traces, values
 
 WAIT = 60  # seconds; a safety net only
@@ -30,18 +30,7 @@ def hold(monkeypatch, tmp_path):
     def job(self):
         if self.method == "pca":
             return real(self)
-        return partial(
-            slow_projection,
-            self.space,
-            self.method,
-            self.dims,
-            seed=self.seed,
-            metric=self.metric,
-            steps=3,
-            pause=0.0,
-            hold=str(release),
-            **dict(self.params),
-        )
+        return slow_job_for(self, steps=3, pause=0.0, hold=str(release))
 
     monkeypatch.setattr(explore.ProjectionRequest, "job", job)
     return release
