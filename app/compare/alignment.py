@@ -14,6 +14,7 @@ import numpy as np
 
 from app.compare.vocabulary import SharedVocabulary
 from app.errors import InputError
+from app.geometry.rotation import best_rotation
 from app.space import EmbeddingSpace
 
 
@@ -47,14 +48,12 @@ def align(
             f"{a.name!r} has {a.dim} dimensions and {b.name!r} has {b.dim}: a rotation needs the same number. "
             "Neighbour overlap still compares them; or reduce the larger one with PCA first."
         )
-    from scipy.linalg import orthogonal_procrustes
-
     unit_a = a.unit_vectors[vocabulary.rows_a].astype(np.float64)
     unit_b = b.unit_vectors[vocabulary.rows_b].astype(np.float64)
     rows = _anchor_rows(vocabulary, anchors)
     if len(rows) < 2:
         raise InputError(f"{len(rows)} anchor word(s) is too few to fit a rotation; give at least 2")
-    rotation, _ = orthogonal_procrustes(unit_a[rows], unit_b[rows])
+    rotation = best_rotation(unit_a[rows], unit_b[rows])
     moved = unit_a @ rotation
     misfit = float(np.linalg.norm(moved[rows] - unit_b[rows])) / max(float(np.linalg.norm(unit_b[rows])), 1e-12)
     cosine = np.einsum("ij,ij->i", moved, unit_b)

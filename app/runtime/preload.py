@@ -33,8 +33,6 @@ from collections.abc import Mapping
 from multiprocessing import spawn
 from typing import Any
 
-from app.runtime.worker import exit_when_orphaned
-
 log = logging.getLogger("embedding_lab")
 
 SINGLE_THREADED = {
@@ -55,9 +53,11 @@ APP_PACKAGES = ("app.projection", "app.evaluation", "app.bias", "app.training")
 def preload() -> None:
     """Make the forkserver warm (see the module doc); never raises."""
     began = time.perf_counter()
+    os.environ.update(SINGLE_THREADED)  # first: even our own modules import numpy (OpenBLAS starts its pool)
+    from app.runtime.worker import exit_when_orphaned
+
     stop_watching = exit_when_orphaned()
     try:
-        os.environ.update(SINGLE_THREADED)
         _import_quietly(LIBRARIES)
         _import_quietly(["app.space", *_modules_of(APP_PACKAGES)])
         _no_tqdm_monitor()

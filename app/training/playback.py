@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from app.errors import InputError
+from app.geometry.rotation import best_rotation
 
 
 @dataclass
@@ -36,14 +37,12 @@ def procrustes_align(source: np.ndarray, target: np.ndarray) -> np.ndarray:
     Both are centred first, so a drift of the whole cloud is not counted as movement; there is no
     scaling, so a space that really grows or shrinks still shows it.
     """
-    from scipy.linalg import orthogonal_procrustes
-
     source = np.asarray(source, dtype=np.float64)
     target = np.asarray(target, dtype=np.float64)
     if source.shape != target.shape or source.ndim != 2:
         raise InputError(f"frames to align must have the same 2-D shape, got {source.shape} and {target.shape}")
     source_centre, target_centre = source.mean(axis=0), target.mean(axis=0)
-    rotation, _ = orthogonal_procrustes(source - source_centre, target - target_centre)
+    rotation = best_rotation(source - source_centre, target - target_centre)
     return (source - source_centre) @ rotation + target_centre
 
 

@@ -80,6 +80,8 @@ class TrainResult:
     model: Any = None
     preprocessing: Any = None
     """The corpus's Preprocessing (when it had one), so new text is tokenised the same way."""
+    playback: list[np.ndarray] | None = None
+    """The snapshots' 2-D coordinates per epoch (``playback_coordinates``), when the job computed them."""
 
 
 def build_result(

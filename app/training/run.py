@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from app.errors import Progress
 from app.training.config import TrainConfig, TrainLimits
 from app.training.gensim_run import train_gensim
+from app.training.playback import playback_coordinates
 from app.training.ppmi import train_ppmi
 from app.training.reading import describe
 from app.training.record import EpochReport, TrainResult, build_result
@@ -66,9 +67,15 @@ def train_job(
 ) -> TrainResult:
     """``train`` shaped for ``app.runtime.jobs``: module-level (so it pickles for a worker process), and each
     finished epoch also goes to ``progress`` as keyword details (epoch, loss, words, ...), which the
-    job runner keeps for the page's live loss curve."""
+    job runner keeps for the page's live loss curve. The epoch playback's coordinates are computed here too.
+    """
 
     def on_epoch(entry: EpochReport) -> None:
         progress(entry.epoch / entry.epochs, f"epoch {entry.epoch}/{entry.epochs} done", **asdict(entry))
 
-    return train(corpus, config, progress, limits=limits, on_epoch=on_epoch)
+    result = train(corpus, config, progress, limits=limits, on_epoch=on_epoch)
+    if result.snapshots is None or len(result.snapshots.frames) < 2:
+        return result
+    # The playback's Procrustes fits, here in the job's process rather than on the page's thread, where
+    # BLAS shares the cores with every other session (20 epochs took 1-4 s there on a busy 2-core server).
+    return replace(result, playback=playback_coordinates(result.snapshots))

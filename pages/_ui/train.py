@@ -409,7 +409,7 @@ def result_view(result: TrainResult, name: str) -> None:
             )
     if result.snapshots is not None and len(result.snapshots.frames) > 1:
         st.markdown(f"**The space forming**: the {len(result.snapshots.words):,} most frequent words, epoch by epoch")
-        frames = cached.results(shared=space.shared).get_or_compute(
+        frames = result.playback or cached.results(shared=space.shared).get_or_compute(
             ("playback", space.fingerprint), lambda: playback_coordinates(result.snapshots)
         )
         figure = playback_figure(frames, result.snapshots.words, skip=stopwords())

@@ -387,3 +387,21 @@ def test_a_worker_side_process_dies_with_its_parent(how):
     parent.kill()
     parent.wait()
     assert until(lambda: not _alive(child_pid))
+
+
+def test_the_forkserver_preload_leaves_one_thread_and_one_blas_thread():
+    """The preload pins thread pools before anything imports numpy (our own modules do): a forkserver
+    that forks with OpenBLAS's pool alive hands every job a broken pool of two threads."""
+    import subprocess
+
+    probe = (
+        "import os, app.runtime.preload, threadpoolctl\n"
+        "blas = {i['num_threads'] for i in threadpoolctl.threadpool_info() if i['user_api'] == 'blas'}\n"
+        "print(len(os.listdir('/proc/self/task')), sorted(blas))\n"
+    )
+    env = {key: value for key, value in os.environ.items() if not key.endswith("_NUM_THREADS")}
+    done = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=Path(__file__).resolve().parents[2], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(maxsplit=1) == ["1", "[1]\n"], (done.stdout, done.stderr)

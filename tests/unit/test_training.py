@@ -479,3 +479,23 @@ def test_train_job_reports_epochs_as_plain_dicts_and_its_result_pickles(corpus):
     copy = pickle.loads(pickle.dumps(result))
     assert copy.space.fingerprint == result.space.fingerprint
     np.testing.assert_array_equal(copy.space.vector("kingdoms"), result.space.vector("kingdoms"))
+
+
+def test_train_job_computes_the_playback_in_the_job_not_on_the_page(corpus):
+    result = train_job(corpus, small("word2vec"), progress=lambda *a, **k: None)
+    assert result.snapshots is not None and len(result.snapshots.frames) == 3
+    assert result.playback is not None and len(result.playback) == 3
+    for ours, reference in zip(result.playback, playback_coordinates(result.snapshots), strict=True):
+        np.testing.assert_allclose(ours, reference, atol=1e-5)
+
+
+def test_best_rotation_recovers_a_known_rotation_and_mirror():
+    from app.geometry.rotation import best_rotation
+
+    rng = np.random.default_rng(3)
+    points = rng.normal(size=(200, 6))
+    rotation, _ = np.linalg.qr(rng.normal(size=(6, 6)))
+    rotation[:, 0] *= -1  # a mirror too
+    np.testing.assert_allclose(best_rotation(points, points @ rotation), rotation, atol=1e-9)
+    with pytest.raises(InputError):
+        best_rotation(points, points[:, :5])
