@@ -5,7 +5,6 @@ link: the panel says so and offers to publish it (teacher) or to export it."""
 from __future__ import annotations
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from pages._ui import session, state, workspace
 from pages._ui.text import plain
@@ -44,7 +43,7 @@ def view_link_panel() -> None:
     """Sidebar: copy the view link, or say why this view cannot be shared and what to do instead."""
     active = state.active_space()
     if session.shareable():
-        components.html(_COPY_BUTTON, height=80)
+        st.iframe(_COPY_BUTTON, height=80, alt="Copy link to this view")
         st.caption("The link opens this page with its settings and data; it never contains your workspace.")
         return
     assert active is not None

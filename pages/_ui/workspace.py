@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 
 import streamlit as st
-import streamlit.components.v1 as components
 
 from app.space import EmbeddingSpace
 from app.store import caps
@@ -113,7 +112,7 @@ def keep_in_browser() -> None:
     const cookie = {json.dumps(cookie)} + (window.parent.location.protocol === "https:" ? "; Secure" : "");
     try {{ window.parent.document.cookie = cookie; }} catch (e) {{ document.cookie = cookie; }}
     </script>"""
-    components.html(script, height=0)
+    st.iframe(script, height=1, alt="keeps the workspace key in this browser")
 
 
 def link(browser_key: str | None = None) -> str:
