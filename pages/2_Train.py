@@ -54,5 +54,5 @@ if config is None:
 st.subheader("4. Training")
 result = ui.training(corpus, config, stats=stats)
 if result is not None:
-    name = ui.keep_result(result)
+    name = ui.keep_space(result.space, result.report)
     ui.result_view(result, name)

@@ -23,7 +23,7 @@ from app.contextual.occurrences import (
 from app.store.budgets import Budget, check_upload
 from pages._ui.background import background_result
 from pages._ui.errors import report_errors
-from pages._ui.graph_train import keep_space
+from pages._ui.train import keep_space
 
 
 @st.cache_resource(show_spinner=False)

@@ -15,11 +15,10 @@ from app.graphs.builtin import BUILTIN_GRAPHS, builtin_graph
 from app.graphs.edges import Graph, read_edge_list
 from app.graphs.embed import METHODS, GraphConfig, GraphResult, embed_graph_job, graph_estimate, graph_fingerprint
 from app.store.budgets import Budget, check_upload
-from pages._ui import state, workspace
 from pages._ui.background import background_result
 from pages._ui.errors import report_errors
 from pages._ui.text import plain
-from pages._ui.train import kept, option_index, remembered
+from pages._ui.train import keep_space, kept, option_index, remembered
 from pages._ui.widgets import facts_row
 
 
@@ -128,17 +127,6 @@ def graph_section() -> None:
     )
     if result is not None:
         graph_result_view(result, keep_space(result.space, result.report))
-
-
-def keep_space(space: Any, record: dict) -> str:
-    """Add a trained space to this session (once) and save it to the private workspace."""
-    kept: dict = st.session_state.setdefault("trained", {})
-    if space.fingerprint not in kept:
-        with report_errors("keep the trained space"):
-            kept[space.fingerprint] = state.add_space(space)
-            workspace.save(state.spaces()[kept[space.fingerprint]], extra={"training": record})
-            st.rerun()
-    return kept.get(space.fingerprint, space.name)
 
 
 def graph_result_view(result: GraphResult, name: str) -> None:

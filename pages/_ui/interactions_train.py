@@ -23,9 +23,8 @@ from app.interactions.table import Interactions, davis_interactions, read_intera
 from app.store.budgets import Budget, check_upload
 from pages._ui.background import background_result
 from pages._ui.errors import report_errors
-from pages._ui.graph_train import keep_space
 from pages._ui.text import plain
-from pages._ui.train import kept, option_index, remembered
+from pages._ui.train import keep_space, kept, option_index, remembered
 from pages._ui.widgets import facts_row
 
 

@@ -370,17 +370,18 @@ def _live_loss(details: list[dict]) -> None:
         )
 
 
-def keep_result(result: TrainResult) -> str:
-    """Add the trained space to this session (once) and save it to the private workspace."""
+def keep_space(space: Any, record: dict) -> str:
+    """Add a trained space to this session (once) and save it to the private workspace, with its record.
+
+    Every kind of training (text, graph, users and items, contextual) keeps its result this way.
+    """
     kept: dict = st.session_state.setdefault("trained", {})
-    fingerprint = result.space.fingerprint
-    if fingerprint not in kept:
+    if space.fingerprint not in kept:
         with report_errors("keep the trained space"):
-            name = state.add_space(result.space)
-            kept[fingerprint] = name
-            workspace.save(state.spaces()[name], extra={"training": result.report})
+            kept[space.fingerprint] = state.add_space(space)
+            workspace.save(state.spaces()[kept[space.fingerprint]], extra={"training": record})
             st.rerun()  # the sidebar, drawn before training finished, now lists the new space
-    return kept.get(fingerprint, result.space.name)
+    return kept.get(space.fingerprint, space.name)
 
 
 def result_view(result: TrainResult, name: str) -> None:
