@@ -114,8 +114,7 @@ def background_result(
     label: str,
     work: Callable[..., Any],
     estimate: Estimate | None = None,
-    estimate_seconds: float = 0.0,
-    estimate_certain: bool = True,
+    records_itself: bool = False,
     button_label: str,
     show_details: Callable[[list[dict]], None] | None = None,
     preview: Preview | None = None,
@@ -124,8 +123,8 @@ def background_result(
 
     ``estimate`` (from the job's own estimator in ``app/``) is shown before and during the run, and
     the run's time goes back into this machine's timings of its kind when it succeeds, so the next
-    estimate learns from it (``app.runtime.timing``). ``estimate_seconds``/``estimate_certain``: a
-    bare figure from a caller whose work records its own time (a projection does, in its process).
+    estimate learns from it (``app.runtime.timing``), unless ``records_itself``: work that records
+    its own time where it runs (a projection does, in its process), so one run is never counted twice.
 
     ``shared`` says whether everything the result is computed from is shared (``space.shared``,
     ``corpus.shared``, ``all_shared(...)``); it picks the cache (see ``cached.results``).
@@ -168,7 +167,7 @@ def background_result(
             results.put(key, value)
             return value
     if estimate is None:
-        estimate = Estimate(estimate_seconds, certain=estimate_certain, runs=0 if estimate_certain else 1)
+        estimate = Estimate(0.0, certain=True)
     about = estimate.text()
     kept = st.session_state.get(f"stopped_{slot}")
     stopped = kept[1] if kept is not None and kept[0] == key and preview is not None else None
@@ -189,7 +188,8 @@ def background_result(
             job = cached.job_runner().submit(
                 label, work, estimate_seconds=estimate.seconds, owner=cached.session_id(), browser=cached.browser_id()
             )
-            job.future.add_done_callback(lambda future: _learn_from(job, future, estimate))
+            if not records_itself:
+                job.future.add_done_callback(lambda future: _learn_from(job, future, estimate))
             return job
 
         try:

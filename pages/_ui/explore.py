@@ -3,7 +3,6 @@ the neighbour and selection panels, and downloads. Computation stays in app/."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -206,7 +205,8 @@ def projection_for(request: ProjectionRequest) -> Projection | None:
         shared=request.space.shared,
         label=request.label,
         work=request.job(),
-        estimate=dataclasses.replace(estimate, kind=""),  # unnamed: project() records its own time in the job
+        estimate=estimate,
+        records_itself=True,  # project() records its run's time in the job's process
         button_label=f"Run {spec.label}",
         preview=layout_preview(request),
     )
