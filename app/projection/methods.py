@@ -35,6 +35,8 @@ class Projection:
     seconds: float
     explained_variance: tuple[float, ...] | None = None
     notes: tuple[str, ...] = ()
+    iterations: int | None = None
+    """Optimisation iterations run (t-SNE: fewer than 750 when its stop rule ended the run early)."""
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,7 @@ def project(
     coords, extra = spec.run(np.asarray(space.vectors), n_components, seed, metric, report, **used)
     if used.get("reproducible") is False:
         notes.append(f"unseeded: the layout ran on {extra.get('threads', 1)} thread(s); it changes a little each run")
+    notes.extend(extra.get("notes", ()))
     coords = np.asarray(coords, dtype=np.float32)
     if not np.isfinite(coords).all():
         raise InputError(f"{spec.label} produced invalid coordinates; try another method or fewer duplicate points")
@@ -205,6 +208,7 @@ def project(
         seconds=seconds,
         explained_variance=extra.get("explained_variance"),
         notes=tuple(notes),
+        iterations=extra.get("iterations"),
     )
 
 
