@@ -24,8 +24,8 @@ import numpy as np
 
 from app.errors import Progress
 from app.geometry.knn import neighbour_graph
+from app.projection import tsne_stop
 from app.projection.previews import Previews
-from app.projection.tsne_stop import FROM_POINTS, StopRule
 
 # One thread per job: the job runner already runs one job per core, and openTSNE with more threads
 # than free cores was 10-40x slower on a loaded 2-core server.
@@ -86,7 +86,7 @@ def run_tsne(
 
     fft = n_components == 2 and n >= FFT_FROM_POINTS
     objective = ErrorOnDemand(kl_divergence_fft if fft else kl_divergence_bh)
-    rule = StopRule(active=n >= FROM_POINTS)
+    rule = tsne_stop.StopRule(active=n >= tsne_stop.FROM_POINTS)
     previews = Previews(progress)
     done = [0]
 

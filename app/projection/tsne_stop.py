@@ -28,10 +28,10 @@ class StopRule:
     ``active=False`` (a small selection) never stops and never asks for the divergence.
     """
 
-    def __init__(self, *, active: bool, check_every: int = CHECK_EVERY, tolerance: float = TOLERANCE) -> None:
+    def __init__(self, *, active: bool, check_every: int = CHECK_EVERY, tolerance: float | None = None) -> None:
         self.active = active
         self.check_every = check_every
-        self.tolerance = tolerance
+        self.tolerance = TOLERANCE if tolerance is None else tolerance
         self.divergences: list[float] = []
 
     def checks_at(self, main_iteration: int) -> bool:
