@@ -127,3 +127,15 @@ def test_previews_do_not_change_where_it_stops(clusters, stop_on_small_sets, mon
     assert extra["iterations"] == plain_extra["iterations"] < tsne_run.TOTAL
     assert len(layouts) == extra["iterations"] // tsne_run.EVERY
     np.testing.assert_array_equal(layouts[-1], streamed.astype(np.float32))
+
+
+def test_the_time_model_charges_less_per_point_where_the_stop_rule_applies():
+    from app.projection.methods import METHODS
+
+    spec = METHODS["tsne"]
+    sizes = [100, 2_000, tsne_stop.FROM_POINTS, 10_000, 20_000, 30_000]
+    seconds = [spec.modelled_seconds(n, 50) for n in sizes]
+    assert seconds == sorted(seconds)
+    small_rate = (seconds[2] - seconds[1]) / (sizes[2] - sizes[1])
+    large_rate = (seconds[4] - seconds[3]) / (sizes[4] - sizes[3])
+    assert large_rate < small_rate
