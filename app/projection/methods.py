@@ -35,6 +35,8 @@ class Projection:
     seconds: float
     explained_variance: tuple[float, ...] | None = None
     notes: tuple[str, ...] = ()
+    iterations: int | None = None
+    """Optimisation iterations run (t-SNE: fewer than 750 when its stop rule ended the run early)."""
 
 
 @dataclass(frozen=True)
@@ -52,10 +54,17 @@ class Method:
     param_help: dict[str, str] = field(default_factory=dict)
     switches: dict[str, bool] = field(default_factory=dict)
     """On/off options the method accepts (their defaults); recorded in the params only when given."""
+    cheaper_past: tuple[int, float] | None = None
+    """(points, seconds per point): each point past ``points`` costs that instead of ``seconds_per_point``."""
 
     def modelled_seconds(self, n_points: int, dim: int) -> float:
         """The method's own time model (measured on a 2-core machine), before this machine's timings."""
-        return self.overhead_seconds + self.seconds_per_point * n_points * max(1.0, dim / 50) ** 0.5
+        if self.cheaper_past is None:
+            seconds = self.seconds_per_point * n_points
+        else:
+            past, rate = self.cheaper_past
+            seconds = self.seconds_per_point * min(n_points, past) + rate * max(0, n_points - past)
+        return self.overhead_seconds + seconds * max(1.0, dim / 50) ** 0.5
 
     @property
     def timing_kind(self) -> str:
@@ -102,8 +111,11 @@ METHODS: dict[str, Method] = {
         "t-SNE",
         run_tsne,
         {"perplexity": 30.0},
-        seconds_per_point=4e-3,
+        seconds_per_point=3e-3,
         overhead_seconds=1.0,
+        # from 5,000 points the main phase stops once converged (app.projection.tsne_stop), and from
+        # 10,000 (2-D) the FFT gradient's cost grows with the picture's span rather than its points
+        cheaper_past=(5_000, 1e-3),
         min_points=5,
         max_points=30_000,
         about="Keeps local neighbourhoods; distances between clusters and cluster sizes mean little.",
@@ -190,6 +202,7 @@ def project(
     coords, extra = spec.run(np.asarray(space.vectors), n_components, seed, metric, report, **used)
     if used.get("reproducible") is False:
         notes.append(f"unseeded: the layout ran on {extra.get('threads', 1)} thread(s); it changes a little each run")
+    notes.extend(extra.get("notes", ()))
     coords = np.asarray(coords, dtype=np.float32)
     if not np.isfinite(coords).all():
         raise InputError(f"{spec.label} produced invalid coordinates; try another method or fewer duplicate points")
@@ -205,6 +218,7 @@ def project(
         seconds=seconds,
         explained_variance=extra.get("explained_variance"),
         notes=tuple(notes),
+        iterations=extra.get("iterations"),
     )
 
 

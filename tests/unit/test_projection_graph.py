@@ -91,7 +91,7 @@ def test_tsne_previews_change_nothing_and_follow_the_input_order(glove_300, ever
     recorder = Layouts()
     streamed, extra = run_tsne(data, 2, 3, "cosine", recorder, perplexity=10)
     np.testing.assert_array_equal(plain, streamed)
-    assert len(recorder.layouts) == 15 == extra["previews"]  # every 50 of 750 iterations
+    assert len(recorder.layouts) == 750 // tsne_run.EVERY == extra["previews"]  # one per callback
     assert all(layout.shape == (300, 2) and layout.dtype == np.float32 for layout in recorder.layouts)
 
 
