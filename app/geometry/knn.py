@@ -12,14 +12,16 @@ smaller k) costs a slice.
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.errors import InputError, Progress
-from app.geometry.top_k import exact_distances, top_k_block
+from app.geometry.top_k import exact_distances, prefer_lower_duplicates, row_hashes, top_k_block
 
 METRICS = ("cosine", "euclidean")
 BLOCK_BYTES = 64 * 1024**2  # one block of scores; 64 MB keeps a class server comfortable
@@ -86,17 +88,56 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
     buffer = np.empty((block, n), dtype=points.dtype)
     indices = np.empty((n, k), dtype=np.int32)
     best = np.empty((n, k), dtype=points.dtype)
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        scores = buffer[: stop - start]
-        np.matmul(points[start:stop], transposed, out=scores)
-        if offsets is not None:
-            scores += offsets
-        top_k_block(scores, start, indices[start:stop], best[start:stop])
-        if progress is not None:
-            progress(stop / n, f"neighbours of {stop:,} of {n:,} points")
+    threads = _threads()
+    with ThreadPoolExecutor(threads, thread_name_prefix="knn-scan") as pool:
+        for start in range(0, n, block):
+            stop = min(n, start + block)
+            scores = buffer[: stop - start]
+            np.matmul(points[start:stop], transposed, out=scores)  # BLAS: every core
+            if offsets is not None:
+                scores += offsets
+            parts = np.linspace(0, stop - start, threads + 1).astype(int)  # the scan: a share of rows per core
+            jobs = [
+                pool.submit(
+                    top_k_block, scores[a:b], start + a, indices[start + a : start + b], best[start + a : start + b]
+                )
+                for a, b in zip(parts[:-1], parts[1:], strict=True)
+                if b > a
+            ]
+            for job in jobs:
+                job.result()
+            if progress is not None:
+                progress(stop / n, f"neighbours of {stop:,} of {n:,} points")
+    _prefer_lower_duplicates(points, indices)
     distances = exact_distances(points, indices, metric == "cosine").astype(np.float32)
     return KnnGraph(indices, distances, metric)
+
+
+def _prefer_lower_duplicates(points: np.ndarray, indices: np.ndarray) -> None:
+    """Where a row kept some of a group of identical points, make them the group's lowest rows (the
+    tie rule), whatever the last bits of their scores said (see ``prefer_lower_duplicates``)."""
+    bits = points.view(np.uint32 if points.itemsize == 4 else np.uint64)
+    hashes = row_hashes(bits)
+    order = np.argsort(hashes, kind="stable")  # identical rows: one run, in ascending order
+    hashes = hashes[order]
+    run = np.cumsum(np.r_[True, hashes[1:] != hashes[:-1]]) - 1
+    sizes = np.bincount(run)
+    shared = sizes[run] > 1
+    if not shared.any():
+        return
+    members = order[shared]
+    renumbered = np.cumsum(np.r_[True, np.diff(run[shared]) != 0]) - 1
+    starts = np.flatnonzero(np.r_[True, np.diff(renumbered) != 0])
+    if not (bits[members] == bits[members[starts[renumbered]]]).all():
+        return  # two different rows with one hash: too rare to handle, the scan's choice stands
+    group = np.full(len(points), -1, dtype=np.int64)
+    group[members] = renumbered
+    prefer_lower_duplicates(indices, group, starts, members)
+
+
+def _threads() -> int:
+    """The cores this process may use: the scan splits each stripe between that many threads."""
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 def _unit_rows(points: np.ndarray) -> np.ndarray:
