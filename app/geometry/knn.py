@@ -77,13 +77,12 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
     n = points.shape[0]
     if not 1 <= k < n:
         raise InputError(f"k must be between 1 and {n - 1} (one less than the number of points), not {k}")
-    offsets: np.ndarray | None = None
     if metric == "cosine":
         points = _unit_rows(points.astype(np.float32))
+        left, transposed = points, np.ascontiguousarray(points.T)
     else:  # float64: low-dimensional pictures have near-ties that float32 would misorder
         points = np.ascontiguousarray(points, dtype=np.float64)
-        offsets = -0.5 * np.einsum("ij,ij->i", points, points)
-    transposed = np.ascontiguousarray(points.T)
+        left, transposed = _with_offsets(points)
     block = max(1, min(n, BLOCK_BYTES // (points.itemsize * n)))
     buffer = np.empty((block, n), dtype=points.dtype)
     indices = np.empty((n, k), dtype=np.int32)
@@ -93,9 +92,7 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
         for start in range(0, n, block):
             stop = min(n, start + block)
             scores = buffer[: stop - start]
-            np.matmul(points[start:stop], transposed, out=scores)  # BLAS: every core
-            if offsets is not None:
-                scores += offsets
+            np.matmul(left[start:stop], transposed, out=scores)  # BLAS: every core
             parts = np.linspace(0, stop - start, threads + 1).astype(int)  # the scan: a share of rows per core
             jobs = [
                 pool.submit(
@@ -111,6 +108,14 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
     _prefer_lower_duplicates(points, indices)
     distances = exact_distances(points, indices, metric == "cosine").astype(np.float32)
     return KnnGraph(indices, distances, metric)
+
+
+def _with_offsets(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Euclidean scores in one matrix product: ``[x, 1] · [y, -|y|²/2] = x·y - |y|²/2``, which ranks a
+    row's columns like their distance (``-d²/2`` up to the row's own ``-|x|²/2``)."""
+    ones = np.ones((len(points), 1), dtype=points.dtype)
+    offsets = -0.5 * np.einsum("ij,ij->i", points, points)[:, None]
+    return np.hstack([points, ones]), np.ascontiguousarray(np.hstack([points, offsets]).T)
 
 
 def _prefer_lower_duplicates(points: np.ndarray, indices: np.ndarray) -> None:
