@@ -110,6 +110,15 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
     return KnnGraph(indices, distances, metric)
 
 
+def warm_up() -> None:
+    """Build two tiny graphs (both metrics, identical rows included) so numba compiles, or loads from
+    its disk cache, every kernel a graph can need now rather than in a student's first one."""
+    data = np.random.default_rng(0).normal(size=(40, 4))
+    data[1] = data[0]
+    for metric in METRICS:
+        knn_graph(data, 3, metric=metric)
+
+
 def _with_offsets(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Euclidean scores in one matrix product: ``[x, 1] · [y, -|y|²/2] = x·y - |y|²/2``, which ranks a
     row's columns like their distance (``-d²/2`` up to the row's own ``-|x|²/2``)."""

@@ -145,3 +145,12 @@ def test_a_row_that_kept_higher_copies_of_a_point_gets_the_lowest():
     indices = np.array([[4, 3, 2], [4, 0, 2], [4, 5, 0], [4, 2, 1], [0, 5, 2], [3, 0, 2]], dtype=np.int32)
     _prefer_lower_duplicates(points, indices)
     assert indices.tolist() == [[1, 3, 2], [3, 0, 2], [1, 5, 0], [1, 2, 4], [0, 5, 2], [1, 0, 2]]
+
+
+def test_warm_up_compiles_every_kernel_a_graph_can_need():
+    from app.geometry import knn, top_k
+
+    knn.warm_up()
+    kernels = (top_k.top_k_block, top_k.exact_distances, top_k.row_hashes, top_k.prefer_lower_duplicates)
+    assert all(kernel.signatures for kernel in kernels)
+    assert len(top_k.top_k_block.signatures) == 2  # float32 (cosine) and float64 (euclidean)
