@@ -93,20 +93,18 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
             stop = min(n, start + block)
             scores = buffer[: stop - start]
             np.matmul(left[start:stop], transposed, out=scores)  # BLAS: every core
-            parts = np.linspace(0, stop - start, threads + 1).astype(int)  # the scan: a share of rows per core
-            jobs = [
-                pool.submit(
-                    top_k_block, scores[a:b], start + a, indices[start + a : start + b], best[start + a : start + b]
-                )
-                for a, b in zip(parts[:-1], parts[1:], strict=True)
-                if b > a
+            jobs = [  # the scan: a share of the rows per core
+                pool.submit(top_k_block, scores[a - start : b - start], a, indices[a:b], best[a:b])
+                for a, b in _shares(start, stop, threads)
             ]
             for job in jobs:
                 job.result()
             if progress is not None:
                 progress(stop / n, f"neighbours of {stop:,} of {n:,} points")
-    _prefer_lower_duplicates(points, indices)
-    distances = exact_distances(points, indices, metric == "cosine").astype(np.float32)
+        _prefer_lower_duplicates(points, indices)
+        cosine = metric == "cosine"
+        parts = [pool.submit(exact_distances, points, indices[a:b], cosine, a) for a, b in _shares(0, n, threads)]
+        distances = np.concatenate([part.result() for part in parts]).astype(np.float32)
     return KnnGraph(indices, distances, metric)
 
 
@@ -149,8 +147,14 @@ def _prefer_lower_duplicates(points: np.ndarray, indices: np.ndarray) -> None:
     prefer_lower_duplicates(indices, group, starts, members)
 
 
+def _shares(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
+    """Rows ``start .. stop`` cut into at most ``parts`` consecutive, non-empty, near-equal ranges."""
+    edges = np.linspace(start, stop, parts + 1).astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+
 def _threads() -> int:
-    """The cores this process may use: the scan splits each stripe between that many threads."""
+    """The cores this process may use: the scan and the exact distances split their rows between that many threads."""
     return max(1, len(os.sched_getaffinity(0)))
 
 

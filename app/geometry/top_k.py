@@ -56,9 +56,11 @@ def top_k_block(scores: np.ndarray, start: int, indices: np.ndarray, best: np.nd
 
 
 @njit(cache=True, nogil=True)
-def exact_distances(points: np.ndarray, indices: np.ndarray, cosine: bool) -> np.ndarray:  # pragma: no cover
+def exact_distances(
+    points: np.ndarray, indices: np.ndarray, cosine: bool, start: int
+) -> np.ndarray:  # pragma: no cover
     """Each row's distances to its chosen neighbours, recomputed one pair at a time in float64, and
-    the row re-sorted by (distance, column).
+    the row re-sorted by (distance, column). Row ``r`` of ``indices`` is point ``start + r``.
 
     A BLAS product is not bitwise the same for identical columns at different positions, so
     duplicate points would tie only roughly; recomputed pair by pair they tie exactly and keep the
@@ -69,14 +71,15 @@ def exact_distances(points: np.ndarray, indices: np.ndarray, cosine: bool) -> np
     dim = points.shape[1]
     out = np.empty((n, k), dtype=np.float64)
     for i in range(n):
+        point = points[start + i]
         for j in range(k):
             other = indices[i, j]
             total = 0.0
             for t in range(dim):
                 if cosine:
-                    total += np.float64(points[i, t]) * np.float64(points[other, t])
+                    total += np.float64(point[t]) * np.float64(points[other, t])
                 else:
-                    diff = np.float64(points[i, t]) - np.float64(points[other, t])
+                    diff = np.float64(point[t]) - np.float64(points[other, t])
                     total += diff * diff
             out[i, j] = max(0.0, 1.0 - total) if cosine else np.sqrt(total)
         for j in range(1, k):
