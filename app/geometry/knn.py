@@ -2,11 +2,12 @@
 
 One kernel for every consumer that needs each point's neighbours: UMAP and t-SNE (given the graph
 instead of searching approximately), the distortion measures, Compare's neighbour overlap and the
-label share. A block of rows is scored against all rows with one matrix product (unit vectors for
-cosine; ``x·y - |y|²/2`` for euclidean, which ranks like the distance), and a compiled scan keeps
-each row's k best, the point itself left out. Memory is bounded by the block, whatever the number
-of points. ``neighbour_graph`` keeps the last few graphs of the process, so a second consumer (or a
-smaller k) costs a slice.
+label share. A block of rows is scored against all rows with one matrix product (BLAS, every core;
+unit vectors for cosine; ``x·y - |y|²/2`` for euclidean, which ranks like the distance), and a
+compiled scan keeps each row's k best, the point itself left out, the block's rows split between
+one thread per core (the scan releases the GIL). Memory is bounded by the block, whatever the
+number of points. ``neighbour_graph`` keeps the last few graphs of the process, so a second
+consumer (or a smaller k) costs a slice.
 """
 
 from __future__ import annotations
@@ -65,9 +66,9 @@ class KnnGraph:
 def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: Progress | None = None) -> KnnGraph:
     """The exact kNN graph of the rows of ``vectors`` (any length; cosine scales them to length 1).
 
-    Equal distances: the lower row first (distances recomputed exactly, see ``exact_distances``).
-    ``progress`` is called after every block with the fraction
-    done; it may raise Cancelled.
+    Equal distances: the lower row first (distances recomputed exactly, see ``exact_distances``;
+    identical points resolved by content, see ``_prefer_lower_duplicates``). ``progress`` is called
+    after every block with the fraction done; it may raise Cancelled.
     """
     if metric not in METRICS:
         raise InputError(f"unknown metric {metric!r}; choose cosine or euclidean")
