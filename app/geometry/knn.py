@@ -2,24 +2,27 @@
 
 One kernel for every consumer that needs each point's neighbours: UMAP and t-SNE (given the graph
 instead of searching approximately), the distortion measures, Compare's neighbour overlap and the
-label share. A block of rows is scored against all rows with one matrix product (unit vectors for
-cosine; ``x·y - |y|²/2`` for euclidean, which ranks like the distance), and a compiled scan keeps
-each row's k best, the point itself left out. Memory is bounded by the block, whatever the number
-of points. ``neighbour_graph`` keeps the last few graphs of the process, so a second consumer (or a
-smaller k) costs a slice.
+label share. A block of rows is scored against all rows with one matrix product (BLAS, every core;
+unit vectors for cosine; ``x·y - |y|²/2`` for euclidean, which ranks like the distance), and a
+compiled scan keeps each row's k best, the point itself left out, the block's rows split between
+one thread per core (the scan releases the GIL). Memory is bounded by the block, whatever the
+number of points. ``neighbour_graph`` keeps the last few graphs of the process, so a second
+consumer (or a smaller k) costs a slice.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 
 from app.errors import InputError, Progress
-from app.geometry.top_k import exact_distances, top_k_block
+from app.geometry.top_k import exact_distances, prefer_lower_duplicates, row_hashes, top_k_block
 
 METRICS = ("cosine", "euclidean")
 BLOCK_BYTES = 64 * 1024**2  # one block of scores; 64 MB keeps a class server comfortable
@@ -63,9 +66,9 @@ class KnnGraph:
 def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: Progress | None = None) -> KnnGraph:
     """The exact kNN graph of the rows of ``vectors`` (any length; cosine scales them to length 1).
 
-    Equal distances: the lower row first (distances recomputed exactly, see ``exact_distances``).
-    ``progress`` is called after every block with the fraction
-    done; it may raise Cancelled.
+    Equal distances: the lower row first (distances recomputed exactly, see ``exact_distances``;
+    identical points resolved by content, see ``_prefer_lower_duplicates``). ``progress`` is called
+    after every block with the fraction done; it may raise Cancelled.
     """
     if metric not in METRICS:
         raise InputError(f"unknown metric {metric!r}; choose cosine or euclidean")
@@ -75,28 +78,85 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
     n = points.shape[0]
     if not 1 <= k < n:
         raise InputError(f"k must be between 1 and {n - 1} (one less than the number of points), not {k}")
-    offsets: np.ndarray | None = None
     if metric == "cosine":
         points = _unit_rows(points.astype(np.float32))
+        left, transposed = points, np.ascontiguousarray(points.T)
     else:  # float64: low-dimensional pictures have near-ties that float32 would misorder
         points = np.ascontiguousarray(points, dtype=np.float64)
-        offsets = -0.5 * np.einsum("ij,ij->i", points, points)
-    transposed = np.ascontiguousarray(points.T)
+        left, transposed = _with_offsets(points)
     block = max(1, min(n, BLOCK_BYTES // (points.itemsize * n)))
     buffer = np.empty((block, n), dtype=points.dtype)
     indices = np.empty((n, k), dtype=np.int32)
     best = np.empty((n, k), dtype=points.dtype)
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        scores = buffer[: stop - start]
-        np.matmul(points[start:stop], transposed, out=scores)
-        if offsets is not None:
-            scores += offsets
-        top_k_block(scores, start, indices[start:stop], best[start:stop])
-        if progress is not None:
-            progress(stop / n, f"neighbours of {stop:,} of {n:,} points")
-    distances = exact_distances(points, indices, metric == "cosine").astype(np.float32)
+    threads = _threads()
+    with ThreadPoolExecutor(threads, thread_name_prefix="knn-scan") as pool:
+        for start in range(0, n, block):
+            stop = min(n, start + block)
+            scores = buffer[: stop - start]
+            np.matmul(left[start:stop], transposed, out=scores)  # BLAS: every core
+            jobs = [  # the scan: a share of the rows per core
+                pool.submit(top_k_block, scores[a - start : b - start], a, indices[a:b], best[a:b])
+                for a, b in _shares(start, stop, threads)
+            ]
+            for job in jobs:
+                job.result()
+            if progress is not None:
+                progress(stop / n, f"neighbours of {stop:,} of {n:,} points")
+        _prefer_lower_duplicates(points, indices)
+        cosine = metric == "cosine"
+        parts = [pool.submit(exact_distances, points, indices[a:b], cosine, a) for a, b in _shares(0, n, threads)]
+        distances = np.concatenate([part.result() for part in parts]).astype(np.float32)
     return KnnGraph(indices, distances, metric)
+
+
+def warm_up() -> None:
+    """Build two tiny graphs (both metrics, identical rows included) so numba compiles, or loads from
+    its disk cache, every kernel a graph can need now rather than in a student's first one."""
+    data = np.random.default_rng(0).normal(size=(40, 4))
+    data[1] = data[0]
+    for metric in METRICS:
+        knn_graph(data, 3, metric=metric)
+
+
+def _with_offsets(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Euclidean scores in one matrix product: ``[x, 1] · [y, -|y|²/2] = x·y - |y|²/2``, which ranks a
+    row's columns like their distance (``-d²/2`` up to the row's own ``-|x|²/2``)."""
+    ones = np.ones((len(points), 1), dtype=points.dtype)
+    offsets = -0.5 * np.einsum("ij,ij->i", points, points)[:, None]
+    return np.hstack([points, ones]), np.ascontiguousarray(np.hstack([points, offsets]).T)
+
+
+def _prefer_lower_duplicates(points: np.ndarray, indices: np.ndarray) -> None:
+    """Where a row kept some of a group of identical points, make them the group's lowest rows (the
+    tie rule), whatever the last bits of their scores said (see ``prefer_lower_duplicates``)."""
+    bits = points.view(np.uint32 if points.itemsize == 4 else np.uint64)
+    hashes = row_hashes(bits)
+    order = np.argsort(hashes, kind="stable")  # identical rows: one run, in ascending order
+    hashes = hashes[order]
+    run = np.cumsum(np.r_[True, hashes[1:] != hashes[:-1]]) - 1
+    sizes = np.bincount(run)
+    shared = sizes[run] > 1
+    if not shared.any():
+        return
+    members = order[shared]
+    renumbered = np.cumsum(np.r_[True, np.diff(run[shared]) != 0]) - 1
+    starts = np.flatnonzero(np.r_[True, np.diff(renumbered) != 0])
+    if not (bits[members] == bits[members[starts[renumbered]]]).all():
+        return  # two different rows with one hash: too rare to handle, the scan's choice stands
+    group = np.full(len(points), -1, dtype=np.int64)
+    group[members] = renumbered
+    prefer_lower_duplicates(indices, group, starts, members)
+
+
+def _shares(start: int, stop: int, parts: int) -> list[tuple[int, int]]:
+    """Rows ``start .. stop`` cut into at most ``parts`` consecutive, non-empty, near-equal ranges."""
+    edges = np.linspace(start, stop, parts + 1).astype(int)
+    return [(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:], strict=True) if b > a]
+
+
+def _threads() -> int:
+    """The cores this process may use: the scan and the exact distances split their rows between that many threads."""
+    return max(1, len(os.sched_getaffinity(0)))
 
 
 def _unit_rows(points: np.ndarray) -> np.ndarray:

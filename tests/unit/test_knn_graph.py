@@ -102,3 +102,55 @@ def test_the_cache_is_bounded_in_entries_and_bytes():
     cache.put("huge", KnnGraph(np.zeros((1000, 5), np.int32), np.zeros((1000, 5), np.float32)))
     assert cache.get("huge", "cosine", 5) is None and cache.nbytes <= 10_000
     assert cache.get("c", "cosine", 6) is None  # a larger k than kept is not answered
+
+
+def lattice(n: int, dim: int, *, metric: str, seed: int) -> np.ndarray:
+    """Points whose scores are exact in any summation order, so equal distances tie exactly
+    everywhere (and many do): unit vectors of four ±0.5 coordinates for cosine, small integers for
+    euclidean; some rows repeated."""
+    rng = np.random.default_rng(seed)
+    if metric == "cosine":
+        data = np.zeros((n, dim), dtype=np.float32)
+        for row in data:
+            row[rng.choice(dim, 4, replace=False)] = rng.choice([-0.5, 0.5], 4)
+    else:
+        data = rng.integers(-2, 3, size=(n, dim)).astype(np.float32)
+    data[rng.choice(n, 20)] = data[rng.choice(n, 20)]  # duplicates, at rows far apart
+    return data
+
+
+@pytest.mark.parametrize("metric", ["cosine", "euclidean"])
+@pytest.mark.parametrize("threads", [1, 2, 3])
+@pytest.mark.parametrize("rows_per_block", [7, 45, 1000])  # blocks that do not divide 211; one block
+def test_graph_equals_brute_force_with_ties_in_any_split(monkeypatch, metric, threads, rows_per_block):
+    n, k = 211, 8
+    monkeypatch.setattr("app.geometry.knn._threads", lambda: threads)
+    itemsize = 4 if metric == "cosine" else 8
+    monkeypatch.setattr("app.geometry.knn.BLOCK_BYTES", itemsize * n * rows_per_block)
+    for data in (lattice(n, 9, metric=metric, seed=7), with_duplicates(n, 5, seed=8)):
+        graph = knn_graph(data, k, metric=metric)
+        indices, distances = brute(data, k, metric)
+        np.testing.assert_array_equal(graph.indices, indices)
+        np.testing.assert_allclose(graph.distances, distances, atol=1e-5)
+    beyond = brute(lattice(n, 9, metric=metric, seed=7), k + 1, metric)[1]
+    assert (beyond[:, k - 1] == beyond[:, k]).sum() > n // 4  # the lattice ties at the k-th neighbour, often
+
+
+def test_a_row_that_kept_higher_copies_of_a_point_gets_the_lowest():
+    """The guard for BLAS rounding identical columns differently: the copies kept become the lowest rows."""
+    from app.geometry.knn import _prefer_lower_duplicates
+
+    points = np.arange(18, dtype=np.float32).reshape(6, 3)
+    points[[3, 4]] = points[1]  # rows 1, 3 and 4 are one point
+    indices = np.array([[4, 3, 2], [4, 0, 2], [4, 5, 0], [4, 2, 1], [0, 5, 2], [3, 0, 2]], dtype=np.int32)
+    _prefer_lower_duplicates(points, indices)
+    assert indices.tolist() == [[1, 3, 2], [3, 0, 2], [1, 5, 0], [1, 2, 4], [0, 5, 2], [1, 0, 2]]
+
+
+def test_warm_up_compiles_every_kernel_a_graph_can_need():
+    from app.geometry import knn, top_k
+
+    knn.warm_up()
+    kernels = (top_k.top_k_block, top_k.exact_distances, top_k.row_hashes, top_k.prefer_lower_duplicates)
+    assert all(kernel.signatures for kernel in kernels)
+    assert len(top_k.top_k_block.signatures) >= 2  # float32 (cosine) and float64 (euclidean)
