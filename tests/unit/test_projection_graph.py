@@ -228,3 +228,25 @@ def test_parallel_mode_uses_every_core_in_a_process_pinned_to_one_thread():
     done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"ran on {len(os.sched_getaffinity(0))} thread(s)" in done.stdout
+
+
+def test_attraction_moves_both_ends_so_it_keeps_the_centre_of_the_layout():
+    """With no negative samples, every pull is an equal and opposite step on the edge's two ends (the
+    tail's step added after its block, as umap-learn's ``move_other``), so the layout's centre stays
+    put; moving only the head (the tail taking no step) shifts it."""
+    import scipy.sparse
+
+    from app.projection.umap_layout import optimize_layout
+
+    rng = np.random.default_rng(4)
+    n = 400
+    heads = rng.integers(0, n, 3000)
+    tails = (heads + rng.integers(1, n, 3000)) % n
+    weights = rng.uniform(0.2, 1.0, 3000)
+    graph = scipy.sparse.coo_matrix((weights, (heads, tails)), shape=(n, n)).tocsr()
+    graph = (graph + graph.T).tocoo()
+    layout = rng.normal(size=(n, 2)).astype(np.float32) * 5
+    centre = layout.astype(np.float64).mean(axis=0)
+    optimize_layout(layout, graph, n_epochs=30, a=1.58, b=0.9, seed=0, negative_sample_rate=0)
+    assert np.abs(layout.astype(np.float64).mean(axis=0) - centre).max() < 1e-3
+    assert np.linalg.norm(layout - layout.mean(axis=0), axis=1).max() < 5 * 5  # pulled in, not scattered
