@@ -134,7 +134,7 @@ METHODS: dict[str, Method] = {
         param_help={
             "n_neighbors": "how local the picture is: small values show fine detail, large ones the big shape",
             "min_dist": "how tightly points may pack (0 = clumps, 1 = evenly spread)",
-            "reproducible": "seeded: the same picture every time; off: faster (all cores), a little different each run",
+            "reproducible": "seeded: the same picture every time; off: a new random layout each run (as fast)",
         },
         switches={"reproducible": True},
     ),
@@ -279,9 +279,9 @@ def warm_up_umap(*, large: bool = True, say: Callable[[str], None] = lambda _: N
     """Run small UMAPs so numba compiles (or loads from its disk cache) its kernels now, not during
     a student's first run; returns the seconds it took.
 
-    Every size takes the same path (our exact neighbour graph, then umap-learn's layout), so a few
-    hundred points compile it all, with both metrics; ``large`` also compiles the unseeded,
-    parallel layout (UMAP's "reproducible" switch off).
+    Every size takes the same path (our exact neighbour graph, umap-learn's fuzzy graph, our
+    spectral start and parallel layout, ``app.projection.umap_layout``), so a few hundred points
+    compile it all: both metrics, 2-D and 3-D; ``large`` also runs the unseeded switch.
     """
     start = time.perf_counter()
     knn.warm_up()  # the graph's kernels, identical points included (UMAP's toy data has none)
@@ -294,7 +294,7 @@ def warm_up_umap(*, large: bool = True, say: Callable[[str], None] = lambda _: N
         data = rng.normal(size=(n, 16)).astype(np.float32)
         switch: dict[str, Any] = {} if reproducible else {"reproducible": False}
         project(_toy_space(data), "umap", components, metric=metric, n_neighbors=10, record_timing=False, **switch)
-        kind = "seeded" if reproducible else "unseeded, parallel"
+        kind = "seeded" if reproducible else "unseeded"
         say(f"UMAP of {n:,} points ({metric}, {components}D, {kind}) compiled in {time.perf_counter() - began:.1f} s")
     return time.perf_counter() - start
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 PACKAGES = ("umap", "pynndescent")
 APP = Path(__file__).resolve().parents[1]
-OUR_KERNELS = ("geometry/top_k.py", "projection/umap_run.py", "runtime/kernels.py")
+OUR_KERNELS = ("geometry/top_k.py", "projection/umap_layout.py", "projection/umap_run.py", "runtime/kernels.py")
 """Our files whose compiled code (or warm-up recipe) the cache holds: an edit means compile again."""
 
 
