@@ -90,7 +90,7 @@ if selection is not None:
                 "Same picture every time (seeded)", key="seeded", help=METHODS["umap"].param_help["reproducible"]
             )
             if not seeded:
-                st.caption("Parallel: faster, the picture changes a little each run.")
+                st.caption("Unseeded: a new random layout each run (as fast: both run on every core).")
     st.caption(METHODS[method].about)
     projection = explore.projection_for(explore.ProjectionRequest.from_state(selection.space))
 

@@ -202,7 +202,7 @@ def project(
     start = time.perf_counter()
     coords, extra = spec.run(np.asarray(space.vectors), n_components, seed, metric, report, **used)
     if used.get("reproducible") is False:
-        notes.append(f"unseeded: the layout ran on {extra.get('threads', 1)} thread(s); it changes a little each run")
+        notes.append(f"unseeded: a new random layout (ran on {extra.get('threads', 1)} thread(s)); it changes each run")
     notes.extend(extra.get("notes", ()))
     coords = np.asarray(coords, dtype=np.float32)
     if not np.isfinite(coords).all():

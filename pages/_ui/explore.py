@@ -136,7 +136,7 @@ class ProjectionRequest:
     metric: str
     params: tuple[tuple[str, float], ...]
     seed: int = 0
-    reproducible: bool = True  # UMAP only: False runs its layout in parallel, unseeded
+    reproducible: bool = True  # UMAP only: False draws a new random layout each run
 
     @classmethod
     def from_state(cls, space: EmbeddingSpace) -> ProjectionRequest:

@@ -234,7 +234,7 @@ def test_umap_seeded_switch_comes_from_the_link_and_goes_back_into_it(raw, seede
     assert not at.exception
     assert at.checkbox(key="seeded").value is seeded
     assert at.query_params["seeded"] == str(seeded)
-    assert any("changes a little each run" in c.value for c in at.caption) is not seeded
+    assert any("a new random layout each run" in c.value for c in at.caption) is not seeded
 
 
 def test_neighbour_queries_reuse_the_picture_built_once():
