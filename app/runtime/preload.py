@@ -40,7 +40,7 @@ SINGLE_THREADED = {
     "OPENBLAS_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
     "NUMBA_NUM_THREADS": "1",
-    "NUMBA_THREADING_LAYER": "forksafe",  # TBB when installed, else workqueue; never GNU OpenMP
+    "NUMBA_THREADING_LAYER": "forksafe",  # TBB or workqueue; a job (which never forks) may switch: umap_run
     "JE_ARROW_MALLOC_CONF": "background_thread:false",  # pyarrow's jemalloc starts a thread at import
 }
 """Set in the forkserver before it imports anything heavy; every job process inherits them."""

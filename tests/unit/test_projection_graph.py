@@ -209,7 +209,8 @@ def test_previews_wait_a_period_between_layouts(monkeypatch):
 
 
 def test_parallel_mode_uses_every_core_in_a_process_pinned_to_one_thread():
-    """Job processes inherit NUMBA_NUM_THREADS=1 (app.runtime.preload); unseeded UMAP still gets the cores."""
+    """Job processes inherit NUMBA_NUM_THREADS=1 and the fork-safe threading layer (app.runtime.preload);
+    UMAP still gets the cores, through OpenMP or TBB."""
     import os
     import subprocess
     import sys
@@ -223,11 +224,15 @@ def test_parallel_mode_uses_every_core_in_a_process_pinned_to_one_thread():
         "data = np.random.default_rng(0).normal(size=(200, 8)).astype(np.float32)\n"
         "space = EmbeddingSpace('s', [f'w{i}' for i in range(200)], data)\n"
         "print(project(space, 'umap', 2, n_neighbors=8, reproducible=False, record_timing=False).notes[-1])\n"
+        "import numba; print('layer', numba.threading_layer())\n"
     )
     env = {**os.environ, "NUMBA_NUM_THREADS": "1", "NUMBA_THREADING_LAYER": "forksafe", "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-c", code], env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     assert f"ran on {len(os.sched_getaffinity(0))} thread(s)" in done.stdout
+    # not the fork-safe workqueue the forkserver asks for: a job never forks, and each of the layout's
+    # thousands of parallel starts cost ~0.4 ms there
+    assert "layer workqueue" not in done.stdout and "layer " in done.stdout
 
 
 def test_attraction_moves_both_ends_so_it_keeps_the_centre_of_the_layout():
