@@ -254,6 +254,8 @@ def run(cases: list[Case]) -> list[tuple[Case, Estimate, float]]:
 
     runner = JobRunner(isolation="process", max_workers=1)
     runner.start()
+    import gensim.models  # noqa: F401  # as serve.py does: training results bring gensim models back
+
     from app.runtime import processes
 
     while not processes._warm.is_set():  # the forkserver is up, as on a server that has been running
@@ -292,7 +294,7 @@ def main() -> None:
         rows = run(cases)
     ratios = [actual / estimate.seconds for _, estimate, actual in rows]
     calibrated = [r for (_, estimate, _), r in zip(rows, ratios, strict=True) if estimate.runs > 0]
-    within = all(0.5 <= r <= 2 for r in ratios)
+    within = all(0.5 <= r <= 2 for r in ratios)  # issue 16: every estimate, the first guesses too
     report_result(
         "every page estimate against the job it estimated (actual / estimate)",
         f"{min(ratios):.2f}-{max(ratios):.2f} over {len(rows)} runs",

@@ -22,7 +22,7 @@ from app.space import EmbeddingSpace
 
 DEFAULT_K = 10
 MAX_K = 100
-OVERLAP_SECONDS_AT_20K = 16.0  # both kNN graphs of 20,000 words (50 dimensions), measured with bench/estimates.py
+OVERLAP_SECONDS_AT_20K = 1.8  # both kNN graphs of 20,000 words (50 dimensions) in a job, fitted to bench/estimates.py
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ BLOCK_WORDS = 2048  # vocabulary rows per matrix product: a block of scores is 8
 GENSIM_TOPN = 5  # gensim's evaluator looks at the 5 best answers for one that is not a question word
 MAX_THREADS = 8  # worker threads for the analogy chunks (at most one per core)
 TYPICAL_QUESTIONS = 20_000  # about the Google set's size, for an estimate made before the file is read
-MULTIPLY_ADDS_PER_SECOND = 8e9  # measured with bench/estimates.py on the 2-core machine (both cores)
+MULTIPLY_ADDS_PER_SECOND = 6e10  # fitted to bench/estimates.py on the 2-core machine (both cores, a job)
 SCAN_COST = 30  # the masked row-wise argmax over a scored word, in multiply-adds
 
 
@@ -153,7 +153,7 @@ def estimate_seconds(
         return 3 * dim + 2 * SCAN_COST if method == "3cosmul" else dim + SCAN_COST
 
     work = sum(questions * min(len(s), restrict_vocab) * per_pair(s.dim) for s in spaces)
-    return 1 + work / MULTIPLY_ADDS_PER_SECOND
+    return 0.25 + work / MULTIPLY_ADDS_PER_SECOND
 
 
 def analogy_estimate(

@@ -208,13 +208,13 @@ def factorise_interactions(data: Interactions, config: FactorConfig, progress: P
 
 
 def factorise_estimate(data: Interactions, config: FactorConfig) -> Estimate:
-    """How long ``factorise_job`` takes here: a factorisation linear in the interactions (ALS: its
-    import, then a factors x factors solve per user and item and iteration), and with ``evaluate``
+    """How long ``factorise_job`` takes here: a factorisation linear in the interactions (ALS: a
+    factors x factors solve per user and item and iteration), and with ``evaluate``
     a second one plus recall@10, which scores every user x item cell; scaled by this machine's
     timed runs of the same method (``app.runtime.timing``)."""
     nnz, cells = data.matrix.nnz, len(data.users) * len(data.items)
     rows = len(data.users) + len(data.items)
-    once = nnz / 200_000 if config.method == "svd" else 0.7 + rows * config.factors**2 * config.iterations * 5e-8
+    once = nnz / 200_000 if config.method == "svd" else 0.05 + rows * config.factors**2 * config.iterations * 5e-8
     evaluated = config.evaluate and cells <= MAX_DENSE_CELLS
     modelled = 0.2 + once * (2 if evaluated else 1) + (cells * SECONDS_PER_SCORED_CELL if evaluated else 0)
     return timing.estimate(f"factorisation {config.method}", modelled)
