@@ -22,7 +22,7 @@ from app.runtime import timing
 from app.runtime.timing import Estimate
 from app.space import EmbeddingSpace
 
-SECONDS_PER_WORD = 3e-5  # debiasing plus the Gonen & Goldberg check, per word, fitted to bench/estimates.py
+SECONDS_PER_WORD = 4.5e-5  # debiasing plus the Gonen & Goldberg check, per word, fitted to bench/estimates.py
 
 
 def equalize_candidates(space: EmbeddingSpace, pairs: Iterable[Sequence[str]]) -> list[tuple[str, str]]:
@@ -92,7 +92,7 @@ def debias_plan(space: EmbeddingSpace, direction: Direction) -> DebiasPlan:
 
 def debias_estimate_seconds(space: EmbeddingSpace) -> float:
     """Roughly how long debiasing a space and checking the result takes on this server."""
-    return 1.2 + len(space) * SECONDS_PER_WORD
+    return 0.3 + len(space) * SECONDS_PER_WORD
 
 
 def debias_estimate(space: EmbeddingSpace) -> Estimate:
