@@ -16,7 +16,7 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-MIN_RUNS = 2
+MIN_RUNS = 3  # two runs agreed by chance and mis-scaled a new size (debiasing, bench/estimates.py)
 RECENT_RUNS = 5  # an estimate scales by the median of this many last runs of its kind
 KEEP_RUNS = 20  # per kind
 MAX_LINES = 800  # the file is rewritten with the last KEEP_RUNS per kind beyond this

@@ -1,6 +1,6 @@
 """Every time estimate the pages show learns from this machine's timed runs (app.runtime.timing).
 
-Each estimator starts uncertain (no run of its kind yet); after two recorded runs that took three
+Each estimator starts uncertain (no run of its kind yet); after three recorded runs that took three
 times the model, it says three times the model, and is certain. Recorded values only: no clocks.
 """
 
@@ -64,14 +64,17 @@ def test_each_estimator_learns_this_machines_speed_from_recorded_runs(name):
     assert once.seconds == pytest.approx(3 * first.modelled)
     timing.record_run(first, 3 * first.modelled)
     twice = ESTIMATORS[name]()
-    assert (twice.certain, twice.runs) == (True, 2)
-    assert twice.seconds == pytest.approx(3 * first.modelled)
-    assert twice.text().endswith("on this machine")
+    assert (twice.certain, twice.runs) == (False, 2)  # two runs can agree by chance (bench/estimates.py)
+    timing.record_run(first, 3 * first.modelled)
+    thrice = ESTIMATORS[name]()
+    assert (thrice.certain, thrice.runs) == (True, 3)
+    assert thrice.seconds == pytest.approx(3 * first.modelled)
+    assert thrice.text().endswith("on this machine")
 
 
 def test_kinds_learn_separately():
     word2vec = training_estimate(TrainConfig(), tokens=200_000)
-    for _ in range(2):
+    for _ in range(3):
         timing.record_run(word2vec, 4 * word2vec.modelled)
     assert training_estimate(TrainConfig(), tokens=200_000).certain
     assert not training_estimate(TrainConfig(model="fasttext"), tokens=200_000).certain
