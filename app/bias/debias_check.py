@@ -14,9 +14,9 @@ from app.bias.directions import Direction, DirectionLike, as_direction
 from app.bias.measures import direct_bias
 from app.bias.words import resolve_words, rows
 from app.errors import InputError, Progress
+from app.geometry.knn import nearest_rows
 from app.space import EmbeddingSpace
 
-QUERY_FLOATS = 2**24  # similarities per block in the neighbour search (64 MB of float32)
 CLEAR_SEPARATION = 0.55  # k-means accuracy above which the old sides are clearly recoverable
 
 
@@ -105,17 +105,9 @@ def _cluster_accuracy(unit: np.ndarray, labels: np.ndarray, seed: int) -> tuple[
 
 
 def _neighbour_share(pool: np.ndarray, queries: np.ndarray, positive: np.ndarray, k: int) -> np.ndarray:
-    """For each query row (an index into ``pool``), the share of its k nearest other pool rows (cosine)
-    that are ``positive``; in blocks of at most QUERY_FLOATS similarities."""
-    shares = np.empty(len(queries), dtype=np.float64)
-    chunk = max(8, min(256, QUERY_FLOATS // len(pool)))
-    for start in range(0, len(queries), chunk):
-        block = queries[start : start + chunk]
-        sims = pool[block] @ pool.T
-        sims[np.arange(len(block)), block] = -np.inf
-        nearest = np.argpartition(sims, -k, axis=1)[:, -k:]
-        shares[start : start + len(block)] = positive[nearest].mean(axis=1)
-    return shares
+    """For each query row (an index into ``pool``, unit rows), the share of its k nearest other pool
+    rows (cosine) that are ``positive``."""
+    return positive[nearest_rows(pool, queries, k)].mean(axis=1)
 
 
 def _pearson(a: np.ndarray, b: np.ndarray) -> float:

@@ -84,29 +84,62 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
     else:  # float64: low-dimensional pictures have near-ties that float32 would misorder
         points = np.ascontiguousarray(points, dtype=np.float64)
         left, transposed = _with_offsets(points)
-    block = max(1, min(n, BLOCK_BYTES // (points.itemsize * n)))
-    buffer = np.empty((block, n), dtype=points.dtype)
-    indices = np.empty((n, k), dtype=np.int32)
-    best = np.empty((n, k), dtype=points.dtype)
     threads = _threads()
     with ThreadPoolExecutor(threads, thread_name_prefix="knn-scan") as pool:
-        for start in range(0, n, block):
-            stop = min(n, start + block)
-            scores = buffer[: stop - start]
-            np.matmul(left[start:stop], transposed, out=scores)  # BLAS: every core
-            jobs = [  # the scan: a share of the rows per core
-                pool.submit(top_k_block, scores[a - start : b - start], a, indices[a:b], best[a:b])
-                for a, b in _shares(start, stop, threads)
-            ]
-            for job in jobs:
-                job.result()
-            if progress is not None:
-                progress(stop / n, f"neighbours of {stop:,} of {n:,} points")
+        indices = _scan(left, transposed, np.arange(n), k, pool=pool, threads=threads, progress=progress)
         _prefer_lower_duplicates(points, indices)
         cosine = metric == "cosine"
         parts = [pool.submit(exact_distances, points, indices[a:b], cosine, a) for a, b in _shares(0, n, threads)]
         distances = np.concatenate([part.result() for part in parts]).astype(np.float32)
     return KnnGraph(indices, distances, metric)
+
+
+def nearest_rows(unit: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
+    """Each query's k nearest other rows of ``unit`` (rows of length 1, so by cosine), nearest first.
+
+    ``queries`` are row numbers of ``unit``; the result is queries × k row numbers (int32). The same
+    blocked products and threaded scan as ``knn_graph``, for a few rows rather than all of them.
+    """
+    rows = np.asarray(queries, dtype=np.int64)
+    if not 1 <= k < len(unit):
+        raise InputError(f"k must be between 1 and {len(unit) - 1} (one less than the number of points), not {k}")
+    points = np.ascontiguousarray(unit, dtype=np.float32)
+    threads = _threads()
+    with ThreadPoolExecutor(threads, thread_name_prefix="knn-scan") as pool:
+        return _scan(points[rows], np.ascontiguousarray(points.T), rows, k, pool=pool, threads=threads)
+
+
+def _scan(
+    left: np.ndarray,
+    transposed: np.ndarray,
+    selves: np.ndarray,
+    k: int,
+    *,
+    pool: ThreadPoolExecutor,
+    threads: int,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """The k best columns of ``left @ transposed`` for each row (row r's own point ``selves[r]``
+    left out), a block of rows at a time into one reused buffer of at most BLOCK_BYTES; the scan of
+    each block split between ``threads`` threads of ``pool``."""
+    queries, n = len(left), transposed.shape[1]
+    block = max(1, min(queries, BLOCK_BYTES // (left.itemsize * n)))
+    buffer = np.empty((block, n), dtype=left.dtype)
+    indices = np.empty((queries, k), dtype=np.int32)
+    best = np.empty((queries, k), dtype=left.dtype)
+    for start in range(0, queries, block):
+        stop = min(queries, start + block)
+        scores = buffer[: stop - start]
+        np.matmul(left[start:stop], transposed, out=scores)  # BLAS: every core
+        jobs = [  # the scan: a share of the rows per core
+            pool.submit(top_k_block, scores[a - start : b - start], selves[a:b], indices[a:b], best[a:b])
+            for a, b in _shares(start, stop, threads)
+        ]
+        for job in jobs:
+            job.result()
+        if progress is not None:
+            progress(stop / queries, f"neighbours of {stop:,} of {queries:,} points")
+    return indices
 
 
 def warm_up() -> None:

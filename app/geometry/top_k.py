@@ -16,10 +16,12 @@ CHUNK = 64
 
 
 @njit(cache=True, nogil=True)
-def top_k_block(scores: np.ndarray, start: int, indices: np.ndarray, best: np.ndarray) -> None:  # pragma: no cover
+def top_k_block(
+    scores: np.ndarray, selves: np.ndarray, indices: np.ndarray, best: np.ndarray
+) -> None:  # pragma: no cover
     """Fill ``indices``/``best`` (rows × k) with each row's k highest columns, highest first.
 
-    Row ``r`` of the block is point ``start + r``: that column (the point itself) is skipped.
+    Row ``r`` of the block is point ``selves[r]``: that column (the point itself) is skipped.
     """
     rows, n = scores.shape
     k = indices.shape[1]
@@ -27,7 +29,7 @@ def top_k_block(scores: np.ndarray, start: int, indices: np.ndarray, best: np.nd
         row = scores[r]
         values = best[r]
         columns = indices[r]
-        itself = start + r
+        itself = selves[r]
         filled = 0
         floor = row[0]  # the k-th best once ``filled == k``; the row's own type keeps the test below vectorised
         for chunk in range(0, n, CHUNK):

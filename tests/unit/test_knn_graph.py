@@ -154,3 +154,19 @@ def test_warm_up_compiles_every_kernel_a_graph_can_need():
     kernels = (top_k.top_k_block, top_k.exact_distances, top_k.row_hashes, top_k.prefer_lower_duplicates)
     assert all(kernel.signatures for kernel in kernels)
     assert len(top_k.top_k_block.signatures) >= 2  # float32 (cosine) and float64 (euclidean)
+
+
+def test_nearest_rows_of_a_few_queries_match_brute_force_and_leave_the_query_out(monkeypatch):
+    from app.geometry import knn
+
+    monkeypatch.setattr(knn, "BLOCK_BYTES", 4 * 120 * 7)  # blocks of 7 query rows
+    data = np.random.default_rng(3).normal(size=(120, 6)).astype(np.float32)
+    unit = data / np.linalg.norm(data, axis=1, keepdims=True)
+    queries = np.array([5, 0, 119, 5, 60, 33, 2, 90, 14, 71, 8, 100, 47, 3, 66, 29], dtype=np.int64)
+    expected, _ = brute(data, 9, "cosine")
+    found = knn.nearest_rows(unit, queries, 9)
+    assert found.shape == (len(queries), 9)
+    assert np.array_equal(found, expected[queries])
+    assert not (found == queries[:, None]).any()
+    with pytest.raises(InputError, match="k must be between"):
+        knn.nearest_rows(unit, queries, 120)
