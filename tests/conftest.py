@@ -18,6 +18,8 @@ os.environ.setdefault("EMBEDDING_LAB_NO_WARMUP", "1")
 os.environ.setdefault("EMBEDDING_LAB_JOB_ISOLATION", "thread")
 # Workspaces written by tests go to a throw-away folder, never the repository's.
 os.environ.setdefault("EMBEDDING_LAB_WORKSPACES", tempfile.mkdtemp(prefix="embedding-lab-test-workspaces-"))
+# Estimates' first guesses use the reference machine's speed, not a measurement of this one's.
+os.environ.setdefault("EMBEDDING_LAB_MACHINE_SPEED", "1")
 SAMPLE_DATA = ROOT / "sample_data"
 
 

@@ -30,7 +30,9 @@ KEY_FLOATS = 2**20  # random keys (or partition indices) per block of the permut
 ALTERNATIVES = ("greater", "less", "two-sided")
 STDS = ("sample", "pooled", "population")
 ROLES = ("X", "Y", "A", "B")
-SECONDS_PER_KEY = 3e-8  # drawing and partially sorting one random key, measured with bench/estimates.py
+# A WEAT job's time on the reference machine, fitted to job runs of 100-4,000 target words and
+# 10,000-100,000 permutations: start-up, each random key drawn and partially sorted, each permutation's sum.
+START_SECONDS, SECONDS_PER_KEY, SECONDS_PER_PERMUTATION = 0.08, 1.3e-8, 3e-6
 INLINE_KEYS = 5_000_000  # above this many keys (permutations x target words) a page runs WEAT as a job
 
 
@@ -291,7 +293,8 @@ def weat_keys(n_targets: int, permutations: int) -> int:
 
 def weat_estimate_seconds(n_targets: int, permutations: int) -> float:
     """Roughly how long a WEAT with this many target words and permutations takes here."""
-    return 0.1 + weat_keys(n_targets, permutations) * SECONDS_PER_KEY
+    keys = weat_keys(n_targets, permutations)
+    return START_SECONDS + keys * SECONDS_PER_KEY + int(permutations) * SECONDS_PER_PERMUTATION
 
 
 def weat_estimate(n_targets: int, permutations: int) -> Estimate:

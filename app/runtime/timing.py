@@ -4,9 +4,15 @@ Every estimator in the app (a projection, a training, a benchmark, WEAT, debiasi
 has a *model*: seconds as a function of the job's size, measured once on a 2-core reference machine.
 This machine is faster or slower, and each kind of job in its own way, so every finished run
 appends (kind, measured / modelled) to ``<cache root>/timings.jsonl`` (the server's cache folder,
-see ``app.runtime.kernels.cache_root``), whichever process ran it. An estimate is the model times
-the median of that kind's last few ratios on this machine. With no run of the kind yet, with one, or
-with recent runs that disagree by more than a factor of two, the estimate says it is uncertain.
+see ``app.runtime.kernels.cache_root``), whichever process ran it.
+
+The scale applied to the model:
+- no run of the kind yet: this machine's speed (``app.runtime.machine_speed``, a short workload);
+- fewer than MIN_RUNS runs: the geometric mean of that speed and the runs' ratios, the speed
+  counting as one run, so one run slowed by a busy moment moves the next guess half as far;
+- from MIN_RUNS runs: the median of the kind's last RECENT_RUNS ratios.
+Below MIN_RUNS runs, or when the recent runs disagree by more than a factor of two, the estimate
+says it is uncertain.
 """
 
 from __future__ import annotations
@@ -15,6 +21,8 @@ import json
 import statistics
 from dataclasses import dataclass
 from pathlib import Path
+
+from app.runtime.machine_speed import machine_factor
 
 MIN_RUNS = 3  # two runs agreed by chance and mis-scaled a new size (debiasing, bench/estimates.py)
 RECENT_RUNS = 5  # an estimate scales by the median of this many last runs of its kind
@@ -80,16 +88,15 @@ def record_run(estimate: Estimate, seconds: float) -> None:
 
 
 def estimate(kind: str, modelled: float) -> Estimate:
-    """The model's ``modelled`` seconds for a run of ``kind``, scaled by this machine's timed runs of it."""
+    """The model's ``modelled`` seconds for a run of ``kind``, scaled by this machine (see the module doc)."""
     ratios = [r for r in _ratios().get(kind, []) if r > 0]
-    if not ratios:
-        return Estimate(modelled, certain=False, kind=kind, modelled=modelled)
+    if len(ratios) < MIN_RUNS:
+        scale = statistics.geometric_mean([machine_factor(), *ratios])
+        return Estimate(modelled * scale, certain=False, kind=kind, modelled=modelled, runs=len(ratios))
     recent = ratios[-RECENT_RUNS:]  # the machine's speed today (it may have changed since older runs)
     agree = max(recent) / min(recent) <= 2.0
     scale = statistics.median(recent)
-    return Estimate(
-        modelled * scale, certain=len(ratios) >= MIN_RUNS and agree, kind=kind, modelled=modelled, runs=len(ratios)
-    )
+    return Estimate(modelled * scale, certain=agree, kind=kind, modelled=modelled, runs=len(ratios))
 
 
 def _ratios() -> dict[str, list[float]]:
