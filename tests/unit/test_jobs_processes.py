@@ -130,6 +130,10 @@ def umap_small(*, progress):
     return project(space, "umap", seed=0, progress=progress).coords.shape
 
 
+def openmp_wait_policy(*, progress):
+    return os.environ.get("OMP_WAIT_POLICY")
+
+
 # --- tests -----------------------------------------------------------------------------------
 def test_work_runs_in_another_process_with_args_and_kwargs(runner):
     job = runner.submit("who", identify, 2, 3, scale=10, estimate_seconds=1.0)
@@ -405,3 +409,9 @@ def test_the_forkserver_preload_leaves_one_thread_and_one_blas_thread():
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split(maxsplit=1) == ["1", "[1]\n"], (done.stdout, done.stderr)
+
+
+def test_job_processes_let_waiting_openmp_threads_sleep(runner):
+    """Spinning OpenMP threads took the core from the thread they waited for whenever two jobs ran:
+    a 2,000-point UMAP next to another job took 15 s instead of 2.4 s."""
+    assert runner.submit("env", openmp_wait_policy).result(60) == "PASSIVE"
