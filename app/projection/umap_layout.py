@@ -37,13 +37,14 @@ import numba
 import numpy as np
 import scipy.sparse
 
-BLOCKS = 8
+BLOCKS = 16
 """Each epoch moves the rows block by block (in parallel within a block): a row reads the points of
 its own block as they were when the epoch began, all others as they are now (earlier blocks moved
-this epoch, later ones not yet), so only an eighth of what it reads is stale. Reading everything
-from the epoch's start instead lowered trustworthiness by about 0.01 on 50,000 GloVe words; over
-four seeds there, 8 blocks kept 16's mean (0.868) and took ~1.5 s less of ~15 s (each block ends
-with a pass over its tails' moves), 4 lost 0.003."""
+this epoch, later ones not yet), so only a sixteenth of what it reads is stale. Reading everything
+from the epoch's start instead lowered trustworthiness by about 0.01 on 50,000 GloVe words. Fewer
+blocks are faster (each ends with a pass over its tails' moves: 8 took ~1.5 s less of ~15 s), but
+seed 0 with 8 gave 0.862 against umap-learn's 0.881 in bench/umap_50k.py (over four seeds on a
+saved graph, 8 kept 16's mean, 0.868; 4 lost 0.003)."""
 EPOCHS_PER_CHUNK = 5
 """Epochs per compiled call; progress (and a chance to cancel) between calls."""
 _CLIP = np.float32(4.0)  # the largest step of one coordinate, as umap-learn's
