@@ -37,14 +37,14 @@ import numba
 import numpy as np
 import scipy.sparse
 
-BLOCKS = 16
+BLOCKS = 12
 """Each epoch moves the rows block by block (in parallel within a block): a row reads the points of
 its own block as they were when the epoch began, all others as they are now (earlier blocks moved
-this epoch, later ones not yet), so only a sixteenth of what it reads is stale. Reading everything
+this epoch, later ones not yet), so only a twelfth of what it reads is stale. Reading everything
 from the epoch's start instead lowered trustworthiness by about 0.01 on 50,000 GloVe words. Fewer
-blocks are faster (each ends with a pass over its tails' moves: 8 took ~1.5 s less of ~15 s), but
-seed 0 with 8 gave 0.862 against umap-learn's 0.881 in bench/umap_50k.py (over four seeds on a
-saved graph, 8 kept 16's mean, 0.868; 4 lost 0.003)."""
+blocks are faster (each ends with a pass over its tails' moves). Mean trustworthiness over four
+seeds on a saved 50k GloVe graph: 16 blocks 0.868, 12 0.870, 8 0.868, 4 0.865; but seed 0 with 8
+gave 0.862 against umap-learn's 0.881 in bench/umap_50k.py, 12 gave 0.871."""
 EPOCHS_PER_CHUNK = 5
 """Epochs per compiled call; progress (and a chance to cancel) between calls."""
 _CLIP = np.float32(4.0)  # the largest step of one coordinate, as umap-learn's
