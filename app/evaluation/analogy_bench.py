@@ -36,6 +36,7 @@ GENSIM_TOPN = 5  # gensim's evaluator looks at the 5 best answers for one that i
 MAX_THREADS = 8  # worker threads for the analogy chunks (at most one per core)
 TYPICAL_QUESTIONS = 20_000  # about the Google set's size, for an estimate made before the file is read
 MULTIPLY_ADDS_PER_SECOND = 6e10  # fitted to bench/estimates.py on the 2-core machine (both cores, a job)
+STARTUP_SECONDS = 0.5  # a job's start: questions read, unit vectors (first guesses were 0.5-0.6x at 0.25)
 SCAN_COST = 30  # the masked row-wise argmax over a scored word, in multiply-adds
 
 
@@ -153,7 +154,7 @@ def estimate_seconds(
         return 3 * dim + 2 * SCAN_COST if method == "3cosmul" else dim + SCAN_COST
 
     work = sum(questions * min(len(s), restrict_vocab) * per_pair(s.dim) for s in spaces)
-    return 0.25 + work / MULTIPLY_ADDS_PER_SECOND
+    return STARTUP_SECONDS + work / MULTIPLY_ADDS_PER_SECOND
 
 
 def analogy_estimate(

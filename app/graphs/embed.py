@@ -25,8 +25,8 @@ from app.training.config import TrainConfig, TrainLimits
 from app.training.run import train
 
 METHODS = {"deepwalk": "DeepWalk", "node2vec": "node2vec"}
-GRAPH_STARTUP_SECONDS = 1.0
-GRAPH_STEPS_PER_SECOND = 100_000  # walk steps x epochs walked and trained per second, measured with bench/estimates.py
+GRAPH_STARTUP_SECONDS = 0.4
+GRAPH_STEPS_PER_SECOND = 175_000  # walk steps x epochs walked and trained per second, measured with bench/estimates.py
 MAX_MODULARITY_NODES = 20_000  # greedy modularity is quadratic-ish: beyond this the column is left out
 
 

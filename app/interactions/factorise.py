@@ -155,6 +155,7 @@ def evaluate(data: Interactions, config: FactorConfig, progress: Progress) -> di
 
 MAX_DENSE_CELLS = 50_000_000  # users x items scored at once for recall@10
 SECONDS_PER_SCORED_CELL = 1.8e-7  # recall@10's dense scores and top-10, measured with bench/estimates.py
+SVD_SECONDS_PER_CELL = 1.6e-7  # SVD's time grows with users x items too (fitted: 0.66M cells 0.6 s, 4.6M 3.2 s)
 
 
 def factorise_interactions(data: Interactions, config: FactorConfig, progress: Progress | None = None) -> FactorResult:
@@ -214,7 +215,10 @@ def factorise_estimate(data: Interactions, config: FactorConfig) -> Estimate:
     timed runs of the same method (``app.runtime.timing``)."""
     nnz, cells = data.matrix.nnz, len(data.users) * len(data.items)
     rows = len(data.users) + len(data.items)
-    once = nnz / 200_000 if config.method == "svd" else 0.05 + rows * config.factors**2 * config.iterations * 5e-8
+    if config.method == "svd":
+        once = nnz / 200_000 + cells * SVD_SECONDS_PER_CELL
+    else:
+        once = 0.05 + rows * config.factors**2 * config.iterations * 5e-8
     evaluated = config.evaluate and cells <= MAX_DENSE_CELLS
     modelled = 0.2 + once * (2 if evaluated else 1) + (cells * SECONDS_PER_SCORED_CELL if evaluated else 0)
     return timing.estimate(f"factorisation {config.method}", modelled)

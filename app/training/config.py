@@ -43,11 +43,11 @@ POLL_SECONDS = 0.25  # how often a run reports progress and checks the time cap 
 DETERMINISTIC_UP_TO_TOKENS = 1_000_000
 """Corpora up to this size open in deterministic mode: one worker costs little there (the classroom
 corpus trains as fast with one worker as with two on a 2-core server) and gives an exact loss curve."""
-SECONDS_PER_TOKEN = {"word2vec": 1.8e-6, "fasttext": 1.5e-6, "doc2vec": 1.2e-6, "ppmi_svd": 8e-6}
+SECONDS_PER_TOKEN = {"word2vec": 1.5e-6, "fasttext": 2.8e-6, "doc2vec": 1.0e-6, "ppmi_svd": 8.8e-6}
 """Cost of one trained token-epoch (CBOW, 100 dimensions; PPMI: one token's window of 5 counted),
 fitted to bench/estimates.py's runs through the job runner on a quiet 2-core machine (classroom,
 Lee and head500 corpora, 5-20 epochs)."""
-STARTUP_SECONDS = {"word2vec": 1.0, "fasttext": 3.5, "doc2vec": 2.0, "ppmi_svd": 0.05}
+STARTUP_SECONDS = {"word2vec": 0.3, "fasttext": 1.7, "doc2vec": 1.3, "ppmi_svd": 0.05}
 """Building the vocabulary and the model before the first epoch, and bringing the model back to the
 page (fastText: its n-gram buckets, 80 MB at 200,000 buckets, most of a small corpus's run)."""
 SKIPGRAM_FACTOR = 3.0  # skip-gram predicts every neighbour of a word, CBOW one word per window
