@@ -2,11 +2,12 @@
 
 One kernel for every consumer that needs each point's neighbours: UMAP and t-SNE (given the graph
 instead of searching approximately), the distortion measures, Compare's neighbour overlap and the
-label share. A block of rows is scored against all rows with one matrix product (BLAS, every core;
-unit vectors for cosine; ``x·y - |y|²/2`` for euclidean, which ranks like the distance), and a
-compiled scan keeps each row's k best, the point itself left out, the block's rows split between
-one thread per core (the scan releases the GIL). Memory is bounded by the block, whatever the
-number of points. ``neighbour_graph`` keeps the last few graphs of the process, so a second
+label share. One thread per core takes a stripe of rows and scores it against all rows a tile of
+columns at a time (a single-threaded BLAS product; unit vectors for cosine; ``x·y - |y|²/2`` for
+euclidean, which ranks like the distance), and a compiled scan merges the tile into each row's k
+best, the point itself left out, while the tile is still in cache: the n × n scores never go out to
+memory (both the product and the scan release the GIL). Memory is a tile per thread, whatever
+the number of points. ``neighbour_graph`` keeps the last few graphs of the process, so a second
 consumer (or a smaller k) costs a slice.
 """
 
@@ -16,7 +17,7 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +26,8 @@ from app.errors import InputError, Progress
 from app.geometry.top_k import exact_distances, prefer_lower_duplicates, row_hashes, top_k_block
 
 METRICS = ("cosine", "euclidean")
-BLOCK_BYTES = 64 * 1024**2  # one block of scores; 64 MB keeps a class server comfortable
+TILE_ROWS = 512  # a tile of scores is scanned while still in cache (float32: 4 MB; larger
+TILE_COLUMNS = 2048  # products than an L2-sized 1 MB tile run faster, and the L3 holds it)
 CACHE_BYTES = 256 * 1024**2
 CACHE_ENTRIES = 8
 
@@ -120,25 +122,47 @@ def _scan(
     progress: Progress | None = None,
 ) -> np.ndarray:
     """The k best columns of ``left @ transposed`` for each row (row r's own point ``selves[r]``
-    left out), a block of rows at a time into one reused buffer of at most BLOCK_BYTES; the scan of
-    each block split between ``threads`` threads of ``pool``."""
+    left out), scored and scanned a tile of TILE_ROWS × TILE_COLUMNS at a time.
+
+    Each thread of ``pool`` takes a stripe of rows and walks its column tiles left to right: one
+    single-threaded BLAS product into the thread's own tile, scanned at once while it is still in
+    the core's cache, rather than a block of scores written out to memory and read back.
+    """
     queries, n = len(left), transposed.shape[1]
-    block = max(1, min(queries, BLOCK_BYTES // (left.itemsize * n)))
-    buffer = np.empty((block, n), dtype=left.dtype)
+    rows = max(1, min(TILE_ROWS, -(-queries // threads)))  # a stripe for every thread, even for a few queries
+    columns = max(1, min(TILE_COLUMNS, n))
+    edges = list(range(0, n, columns))
+    panels = [np.ascontiguousarray(transposed[:, c : c + columns]) for c in edges]
     indices = np.empty((queries, k), dtype=np.int32)
     best = np.empty((queries, k), dtype=left.dtype)
-    for start in range(0, queries, block):
-        stop = min(queries, start + block)
-        scores = buffer[: stop - start]
-        np.matmul(left[start:stop], transposed, out=scores)  # BLAS: every core
-        jobs = [  # the scan: a share of the rows per core
-            pool.submit(top_k_block, scores[a - start : b - start], selves[a:b], indices[a:b], best[a:b])
-            for a, b in _shares(start, stop, threads)
-        ]
-        for job in jobs:
-            job.result()
-        if progress is not None:
-            progress(stop / queries, f"neighbours of {stop:,} of {queries:,} points")
+    filled = np.zeros(queries, dtype=np.int64)
+    local = threading.local()
+    from threadpoolctl import threadpool_limits
+
+    def stripe(start: int, stop: int) -> int:
+        tile = getattr(local, "tile", None)
+        if tile is None:
+            tile = local.tile = np.empty(rows * columns, dtype=left.dtype)
+        part, itself = left[start:stop], selves[start:stop]
+        chosen, values, count = indices[start:stop], best[start:stop], filled[start:stop]
+        for offset, panel in zip(edges, panels, strict=True):
+            scores = tile[: (stop - start) * panel.shape[1]].reshape(stop - start, panel.shape[1])
+            np.matmul(part, panel, out=scores)
+            top_k_block(scores, itself, offset, chosen, values, count)
+        return stop - start
+
+    with threadpool_limits(limits=1, user_api="blas"):  # one core per product: the threads are the parallelism
+        jobs = [pool.submit(stripe, start, min(queries, start + rows)) for start in range(0, queries, rows)]
+        try:
+            done = 0
+            for job in jobs:
+                done += job.result()
+                if progress is not None:
+                    progress(done / queries, f"neighbours of {done:,} of {queries:,} points")
+        finally:
+            for job in jobs:
+                job.cancel()
+            wait(jobs)
     return indices
 
 

@@ -1,10 +1,11 @@
-"""The k highest scores of every row of a block, by one compiled scan (numba, cached on disk).
+"""The k highest scores of every row, by one compiled scan (numba, cached on disk), a tile at a time.
 
 Each row is read once, left to right, against the k-th best score so far: almost every score is
 below it, so a chunk of 64 scores is usually dismissed at once (a vectorised "does any reach the
-floor?") and only the rare chunk that holds a better score is looked at one by one. The kernel
-releases the GIL, so ``knn_graph`` splits a block's rows between threads, one per core.
-Ties keep the lower column first.
+floor?") and only the rare chunk that holds a better score is looked at one by one. A row's best
+so far carries over from one tile of columns to the next, so ``knn_graph`` can score and scan
+cache-sized tiles; the kernel releases the GIL, so each core's thread scans its own rows.
+Ties keep the lower column first (a row's tiles come in increasing column order).
 """
 
 from __future__ import annotations
@@ -17,11 +18,19 @@ CHUNK = 64
 
 @njit(cache=True, nogil=True)
 def top_k_block(
-    scores: np.ndarray, selves: np.ndarray, indices: np.ndarray, best: np.ndarray
+    scores: np.ndarray,
+    selves: np.ndarray,
+    offset: int,
+    indices: np.ndarray,
+    best: np.ndarray,
+    filled: np.ndarray,
 ) -> None:  # pragma: no cover
-    """Fill ``indices``/``best`` (rows × k) with each row's k highest columns, highest first.
+    """Merge a tile of scores into each row's k highest columns so far (``indices``/``best``, rows × k,
+    highest first; ``filled[r]`` of them valid so far, 0 before a row's first tile).
 
-    Row ``r`` of the block is point ``selves[r]``: that column (the point itself) is skipped.
+    Column ``c`` of the tile is column ``offset + c`` of the whole row; row ``r`` is point
+    ``selves[r]``, whose own column (the point itself) is skipped. Earlier tiles' columns must be
+    lower: an equal score never displaces a kept one.
     """
     rows, n = scores.shape
     k = indices.shape[1]
@@ -29,12 +38,13 @@ def top_k_block(
         row = scores[r]
         values = best[r]
         columns = indices[r]
-        itself = selves[r]
-        filled = 0
-        floor = row[0]  # the k-th best once ``filled == k``; the row's own type keeps the test below vectorised
+        itself = selves[r] - offset
+        count = filled[r]
+        # the k-th best once ``count == k``; the row's own type keeps the test below vectorised
+        floor = values[k - 1] if count == k else row[0]
         for chunk in range(0, n, CHUNK):
             stop = min(n, chunk + CHUNK)
-            if filled == k:
+            if count == k:
                 better = False
                 for c in range(chunk, stop):  # no early exit: LLVM turns this into a few vector compares
                     better |= row[c] > floor
@@ -42,19 +52,20 @@ def top_k_block(
                     continue
             for c in range(chunk, stop):
                 s = row[c]
-                if (filled == k and not s > floor) or c == itself:
+                if (count == k and not s > floor) or c == itself:
                     continue
-                p = filled if filled < k else k - 1
+                p = count if count < k else k - 1
                 while p > 0 and values[p - 1] < s:  # strictly: an equal score stays ahead (lower column)
                     values[p] = values[p - 1]
                     columns[p] = columns[p - 1]
                     p -= 1
                 values[p] = s
-                columns[p] = c
-                if filled < k:
-                    filled += 1
-                if filled == k:
+                columns[p] = offset + c
+                if count < k:
+                    count += 1
+                if count == k:
                     floor = values[k - 1]
+        filled[r] = count
 
 
 @njit(cache=True, nogil=True)
