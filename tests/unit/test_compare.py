@@ -30,6 +30,7 @@ def test_knn_graph_equals_brute_force_whatever_the_tile(monkeypatch):
     for rows, columns in ((512, 2048), (13, 100)):  # one tile per thread, then tiles of 13 rows × 100 columns
         monkeypatch.setattr("app.geometry.knn.TILE_ROWS", rows)
         monkeypatch.setattr("app.geometry.knn.TILE_COLUMNS", columns)
+        monkeypatch.setattr("app.geometry.knn.PAIR_TILE", rows)
         graph = knn_graph(space.unit_vectors, 7)
         assert np.array_equal(graph.indices, expected)
         assert graph.similarities.shape == (700, 7)

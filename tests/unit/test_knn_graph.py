@@ -27,9 +27,11 @@ def brute(data: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray
 
 
 def use_tiles(monkeypatch, rows: int, columns: int) -> None:
-    """Score and scan in tiles of ``rows`` × ``columns`` (small ones: several tiles per row and per thread)."""
+    """Score and scan in tiles of ``rows`` × ``columns`` (the whole graph: square tiles of ``rows``;
+    small ones: several tiles per row and per thread)."""
     monkeypatch.setattr("app.geometry.knn.TILE_ROWS", rows)
     monkeypatch.setattr("app.geometry.knn.TILE_COLUMNS", columns)
+    monkeypatch.setattr("app.geometry.knn.PAIR_TILE", rows)
 
 
 @pytest.fixture(autouse=True)
@@ -156,9 +158,9 @@ def test_warm_up_compiles_every_kernel_a_graph_can_need():
     from app.geometry import knn, top_k
 
     knn.warm_up()
-    kernels = (top_k.top_k_block, top_k.exact_distances, top_k.row_hashes, top_k.prefer_lower_duplicates)
-    assert all(kernel.signatures for kernel in kernels)
-    assert len(top_k.top_k_block.signatures) >= 2  # float32 (cosine) and float64 (euclidean)
+    kernels = (top_k.top_k_pairs, top_k.merge_kept, top_k.exact_distances, top_k.row_hashes)
+    assert all(kernel.signatures for kernel in (*kernels, top_k.prefer_lower_duplicates, top_k.top_k_block))
+    assert len(top_k.top_k_pairs.signatures) >= 2  # float32 (cosine) and float64 (euclidean)
 
 
 def test_nearest_rows_of_a_few_queries_match_brute_force_and_leave_the_query_out(monkeypatch):
