@@ -2,12 +2,15 @@
 
 One kernel for every consumer that needs each point's neighbours: UMAP and t-SNE (given the graph
 instead of searching approximately), the distortion measures, Compare's neighbour overlap and the
-label share. A block of rows is scored against all rows with one matrix product (BLAS, every core;
-unit vectors for cosine; ``x·y - |y|²/2`` for euclidean, which ranks like the distance), and a
-compiled scan keeps each row's k best, the point itself left out, the block's rows split between
-one thread per core (the scan releases the GIL). Memory is bounded by the block, whatever the
-number of points. ``neighbour_graph`` keeps the last few graphs of the process, so a second
-consumer (or a smaller k) costs a slice.
+label share. The scores are computed a cache-sized tile at a time by a single-threaded BLAS
+product (unit vectors for cosine; ``-d²/2`` for euclidean, which ranks like the distance), and a
+compiled scan merges the tile into each point's k best, the point itself left out, while the tile
+is still in cache: the n × n scores never go out to memory. One thread per core takes a stripe of
+tiles (the product and the scan release the GIL). The whole graph scores each pair once (tiles on
+and above the diagonal, each serving its rows and its columns); a few query rows are scored
+against every column. Memory is a tile and a set of kept lists per thread, whatever the number
+of points. ``neighbour_graph`` keeps the last few graphs of the process, so a second consumer
+(or a smaller k) costs a slice.
 """
 
 from __future__ import annotations
@@ -16,16 +19,27 @@ import hashlib
 import os
 import threading
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
 from app.errors import InputError, Progress
-from app.geometry.top_k import exact_distances, prefer_lower_duplicates, row_hashes, top_k_block
+from app.geometry.top_k import (
+    exact_distances,
+    merge_kept,
+    prefer_lower_duplicates,
+    row_hashes,
+    top_k_block,
+    top_k_pairs,
+)
 
 METRICS = ("cosine", "euclidean")
-BLOCK_BYTES = 64 * 1024**2  # one block of scores; 64 MB keeps a class server comfortable
+TILE_ROWS = 512  # a tile of scores is scanned while still in cache (float32: 4 MB; larger
+TILE_COLUMNS = 2048  # products than an L2-sized 1 MB tile run faster, and the L3 holds it)
+PAIR_TILE = 512  # the whole graph's square tiles (float32: 1 MB, 2 MB for euclidean's float64)
 CACHE_BYTES = 256 * 1024**2
 CACHE_ENTRIES = 8
 
@@ -86,7 +100,7 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
         left, transposed = _with_offsets(points)
     threads = _threads()
     with ThreadPoolExecutor(threads, thread_name_prefix="knn-scan") as pool:
-        indices = _scan(left, transposed, np.arange(n), k, pool=pool, threads=threads, progress=progress)
+        indices = _scan_pairs(left, transposed, k, pool=pool, threads=threads, progress=progress)
         _prefer_lower_duplicates(points, indices)
         cosine = metric == "cosine"
         parts = [pool.submit(exact_distances, points, indices[a:b], cosine, a) for a, b in _shares(0, n, threads)]
@@ -120,43 +134,123 @@ def _scan(
     progress: Progress | None = None,
 ) -> np.ndarray:
     """The k best columns of ``left @ transposed`` for each row (row r's own point ``selves[r]``
-    left out), a block of rows at a time into one reused buffer of at most BLOCK_BYTES; the scan of
-    each block split between ``threads`` threads of ``pool``."""
+    left out), scored and scanned a tile of TILE_ROWS × TILE_COLUMNS at a time.
+
+    Each thread of ``pool`` takes a stripe of rows and walks its column tiles left to right: one
+    single-threaded BLAS product into the thread's own tile, scanned at once while it is still in
+    the core's cache, rather than a block of scores written out to memory and read back.
+    """
     queries, n = len(left), transposed.shape[1]
-    block = max(1, min(queries, BLOCK_BYTES // (left.itemsize * n)))
-    buffer = np.empty((block, n), dtype=left.dtype)
+    rows = max(1, min(TILE_ROWS, -(-queries // threads)))  # a stripe for every thread, even for a few queries
+    columns = max(1, min(TILE_COLUMNS, n))
+    edges = list(range(0, n, columns))
+    panels = [np.ascontiguousarray(transposed[:, c : c + columns]) for c in edges]
     indices = np.empty((queries, k), dtype=np.int32)
     best = np.empty((queries, k), dtype=left.dtype)
-    for start in range(0, queries, block):
-        stop = min(queries, start + block)
-        scores = buffer[: stop - start]
-        np.matmul(left[start:stop], transposed, out=scores)  # BLAS: every core
-        jobs = [  # the scan: a share of the rows per core
-            pool.submit(top_k_block, scores[a - start : b - start], selves[a:b], indices[a:b], best[a:b])
-            for a, b in _shares(start, stop, threads)
-        ]
-        for job in jobs:
-            job.result()
-        if progress is not None:
-            progress(stop / queries, f"neighbours of {stop:,} of {queries:,} points")
+    filled = np.zeros(queries, dtype=np.int64)
+    local = threading.local()
+
+    def stripe(start: int, stop: int) -> int:
+        tile = getattr(local, "tile", None)
+        if tile is None:
+            tile = local.tile = np.empty(rows * columns, dtype=left.dtype)
+        part, itself = left[start:stop], selves[start:stop]
+        chosen, values, count = indices[start:stop], best[start:stop], filled[start:stop]
+        for offset, panel in zip(edges, panels, strict=True):
+            scores = tile[: (stop - start) * panel.shape[1]].reshape(stop - start, panel.shape[1])
+            np.matmul(part, panel, out=scores)
+            top_k_block(scores, itself, offset, chosen, values, count)
+        return stop - start
+
+    tasks = [partial(stripe, start, min(queries, start + rows)) for start in range(0, queries, rows)]
+    _run(pool, tasks, total=queries, points=queries, progress=progress)
     return indices
 
 
+def _scan_pairs(
+    left: np.ndarray,
+    transposed: np.ndarray,
+    k: int,
+    *,
+    pool: ThreadPoolExecutor,
+    threads: int,
+    progress: Progress | None = None,
+) -> np.ndarray:
+    """Every row's k best other columns of the symmetric ``left @ transposed``, each pair scored once.
+
+    Square tiles of PAIR_TILE on and above the diagonal only (half the products of ``_scan``), each
+    merged into the kept lists of both its rows and its columns. A thread takes a stripe (a row of
+    tiles, the largest first) and keeps lists of its own for every point; they are merged at the end.
+    """
+    n = len(left)
+    size = max(1, min(PAIR_TILE, -(-n // threads)))
+    starts = list(range(0, n, size))
+    panels = [np.ascontiguousarray(transposed[:, c : c + size]) for c in starts]
+    kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    lock = threading.Lock()
+    local = threading.local()
+
+    def stripe(number: int) -> int:
+        if not hasattr(local, "kept"):
+            local.tile = np.empty(size * size, dtype=left.dtype)
+            local.kept = (np.empty((n, k), np.int32), np.empty((n, k), left.dtype), np.zeros(n, np.int64))
+            with lock:
+                kept.append(local.kept)
+        start = starts[number]
+        part = left[start : start + size]
+        for column, panel in zip(starts[number:], panels[number:], strict=True):
+            scores = local.tile[: len(part) * panel.shape[1]].reshape(len(part), panel.shape[1])
+            np.matmul(part, panel, out=scores)
+            top_k_pairs(scores, start, column, *local.kept)
+        return len(starts) - number
+
+    tasks = [partial(stripe, number) for number in range(len(starts))]
+    _run(pool, tasks, total=len(starts) * (len(starts) + 1) // 2, points=n, progress=progress)
+    indices, best, filled = kept[0]
+    for more in kept[1:]:
+        merge_kept(indices, best, filled, *more)
+    return indices
+
+
+def _run(
+    pool: ThreadPoolExecutor, tasks: Sequence[Callable[[], int]], *, total: int, points: int, progress: Progress | None
+) -> None:
+    """Run ``tasks`` on ``pool`` with BLAS on one core each (the threads are the parallelism), reporting
+    progress as they finish; each returns its share of ``total``. A raising ``progress`` (Cancelled)
+    cancels the tasks not started and waits for the running ones."""
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        jobs = [pool.submit(task) for task in tasks]
+        try:
+            done = 0
+            for job in jobs:
+                done += job.result()
+                if progress is not None:
+                    progress(done / total, f"neighbours of {points * done // total:,} of {points:,} points")
+        finally:
+            for job in jobs:
+                job.cancel()
+            wait(jobs)
+
+
 def warm_up() -> None:
-    """Build two tiny graphs (both metrics, identical rows included) so numba compiles, or loads from
-    its disk cache, every kernel a graph can need now rather than in a student's first one."""
+    """Build two tiny graphs (both metrics, identical rows included) and a few rows' neighbours so
+    numba compiles, or loads from its disk cache, every kernel they can need now rather than in a
+    student's first one."""
     data = np.random.default_rng(0).normal(size=(40, 4))
     data[1] = data[0]
     for metric in METRICS:
         knn_graph(data, 3, metric=metric)
+    nearest_rows(_unit_rows(data.astype(np.float32)), np.arange(3), 3)
 
 
 def _with_offsets(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Euclidean scores in one matrix product: ``[x, 1] · [y, -|y|²/2] = x·y - |y|²/2``, which ranks a
-    row's columns like their distance (``-d²/2`` up to the row's own ``-|x|²/2``)."""
+    """Euclidean scores in one matrix product: ``[x, 1, -|x|²/2] · [y, -|y|²/2, 1] = -d²/2``, which
+    ranks a row's columns like their distance and is symmetric (a pair scored once serves both)."""
     ones = np.ones((len(points), 1), dtype=points.dtype)
     offsets = -0.5 * np.einsum("ij,ij->i", points, points)[:, None]
-    return np.hstack([points, ones]), np.ascontiguousarray(np.hstack([points, offsets]).T)
+    return np.hstack([points, ones, offsets]), np.ascontiguousarray(np.hstack([points, offsets, ones]).T)
 
 
 def _prefer_lower_duplicates(points: np.ndarray, indices: np.ndarray) -> None:

@@ -1,10 +1,12 @@
-"""The k highest scores of every row of a block, by one compiled scan (numba, cached on disk).
+"""The k highest scores of every row, by one compiled scan (numba, cached on disk), a tile at a time.
 
 Each row is read once, left to right, against the k-th best score so far: almost every score is
 below it, so a chunk of 64 scores is usually dismissed at once (a vectorised "does any reach the
-floor?") and only the rare chunk that holds a better score is looked at one by one. The kernel
-releases the GIL, so ``knn_graph`` splits a block's rows between threads, one per core.
-Ties keep the lower column first.
+floor?") and only the rare chunk that holds a better score is looked at one by one. A row's best
+so far carries over from one tile of columns to the next, so ``knn_graph`` can score and scan
+cache-sized tiles; a tile of a symmetric matrix also feeds its columns' lists (``top_k_pairs``).
+The kernels release the GIL, so each core's thread scans its own tiles. Ties keep the lower
+column first.
 """
 
 from __future__ import annotations
@@ -15,13 +17,42 @@ from numba import njit
 CHUNK = 64
 
 
+@njit(inline="always", nogil=True)
+def _insert(values: np.ndarray, columns: np.ndarray, count: int, score: float, column: int) -> int:  # pragma: no cover
+    """Put (score, column) into one row's kept list (``count`` of k valid, best first) if it belongs
+    there: higher scores first, equal scores by lower column. Returns the new count."""
+    k = len(values)
+    if count == k:
+        if score < values[k - 1] or (score == values[k - 1] and column > columns[k - 1]):
+            return count
+        p = k - 1
+    else:
+        p = count
+        count += 1
+    while p > 0 and (values[p - 1] < score or (values[p - 1] == score and columns[p - 1] > column)):
+        values[p] = values[p - 1]
+        columns[p] = columns[p - 1]
+        p -= 1
+    values[p] = score
+    columns[p] = column
+    return count
+
+
 @njit(cache=True, nogil=True)
 def top_k_block(
-    scores: np.ndarray, selves: np.ndarray, indices: np.ndarray, best: np.ndarray
+    scores: np.ndarray,
+    selves: np.ndarray,
+    offset: int,
+    indices: np.ndarray,
+    best: np.ndarray,
+    filled: np.ndarray,
 ) -> None:  # pragma: no cover
-    """Fill ``indices``/``best`` (rows × k) with each row's k highest columns, highest first.
+    """Merge a tile of scores into each row's k highest columns so far (``indices``/``best``, rows × k,
+    highest first; ``filled[r]`` of them valid so far, 0 before a row's first tile).
 
-    Row ``r`` of the block is point ``selves[r]``: that column (the point itself) is skipped.
+    Column ``c`` of the tile is column ``offset + c`` of the whole row; row ``r`` is point
+    ``selves[r]``, whose own column (the point itself) is skipped. Earlier tiles' columns must be
+    lower (then an equal score never reaches the kept list).
     """
     rows, n = scores.shape
     k = indices.shape[1]
@@ -29,12 +60,13 @@ def top_k_block(
         row = scores[r]
         values = best[r]
         columns = indices[r]
-        itself = selves[r]
-        filled = 0
-        floor = row[0]  # the k-th best once ``filled == k``; the row's own type keeps the test below vectorised
+        itself = selves[r] - offset
+        count = filled[r]
+        # the k-th best once ``count == k``; the row's own type keeps the test below vectorised
+        floor = values[k - 1] if count == k else row[0]
         for chunk in range(0, n, CHUNK):
             stop = min(n, chunk + CHUNK)
-            if filled == k:
+            if count == k:
                 better = False
                 for c in range(chunk, stop):  # no early exit: LLVM turns this into a few vector compares
                     better |= row[c] > floor
@@ -42,19 +74,78 @@ def top_k_block(
                     continue
             for c in range(chunk, stop):
                 s = row[c]
-                if (filled == k and not s > floor) or c == itself:
+                if (count == k and not s > floor) or c == itself:
                     continue
-                p = filled if filled < k else k - 1
-                while p > 0 and values[p - 1] < s:  # strictly: an equal score stays ahead (lower column)
-                    values[p] = values[p - 1]
-                    columns[p] = columns[p - 1]
-                    p -= 1
-                values[p] = s
-                columns[p] = c
-                if filled < k:
-                    filled += 1
-                if filled == k:
+                count = _insert(values, columns, count, s, offset + c)
+                if count == k:
                     floor = values[k - 1]
+        filled[r] = count
+
+
+@njit(cache=True, nogil=True)
+def top_k_pairs(
+    scores: np.ndarray, row_start: int, column_start: int, indices: np.ndarray, best: np.ndarray, filled: np.ndarray
+) -> None:  # pragma: no cover
+    """Merge a tile of a symmetric score matrix into the kept lists of both its rows and its columns.
+
+    Tile entry (i, j) is the score of points ``row_start + i`` and ``column_start + j``; ``indices``/
+    ``best``/``filled`` are the kept lists of all points (n × k), in any state. A tile on the
+    diagonal (``row_start == column_start``) updates its rows only, a point never its own
+    neighbour; any other updates both ends of each pair. Tiles may come in any order: equal scores
+    are ordered by column, not by arrival.
+    """
+    rows, n = scores.shape
+    k = indices.shape[1]
+    lowest = np.full(1, -np.inf, dtype=scores.dtype)[0]
+    mirror = row_start != column_start
+    floors = np.full(n, np.inf, dtype=scores.dtype)  # each column's k-th best (+inf: never mirrored)
+    if mirror:
+        for c in range(n):
+            point = column_start + c
+            floors[c] = best[point, k - 1] if filled[point] == k else lowest
+    for r in range(rows):
+        row = scores[r]
+        point = row_start + r
+        values = best[point]
+        columns = indices[point]
+        count = filled[point]
+        floor = values[k - 1] if count == k else lowest
+        for chunk in range(0, n, CHUNK):
+            stop = min(n, chunk + CHUNK)
+            better = False
+            for c in range(chunk, stop):  # vector compares, as in top_k_block (ties may belong: >=)
+                better |= (row[c] >= floor) | (row[c] >= floors[c])
+            if not better:
+                continue
+            for c in range(chunk, stop):
+                s = row[c]
+                other = column_start + c
+                if s >= floor and other != point:
+                    count = _insert(values, columns, count, s, other)
+                    if count == k:
+                        floor = values[k - 1]
+                if s >= floors[c]:
+                    filled[other] = _insert(best[other], indices[other], filled[other], s, point)
+                    if filled[other] == k:
+                        floors[c] = best[other, k - 1]
+        filled[point] = count
+
+
+@njit(cache=True, nogil=True)
+def merge_kept(
+    indices: np.ndarray,
+    best: np.ndarray,
+    filled: np.ndarray,
+    more: np.ndarray,
+    more_best: np.ndarray,
+    more_filled: np.ndarray,
+) -> None:  # pragma: no cover
+    """Merge a second set of kept lists (another thread's) into the first, row by row."""
+    for r in range(indices.shape[0]):
+        count = filled[r]
+        for j in range(more_filled[r]):
+            count = _insert(best[r], indices[r], count, more_best[r, j], more[r, j])
+        filled[r] = count
 
 
 @njit(cache=True, nogil=True)

@@ -24,11 +24,13 @@ def brute_knn(vectors: np.ndarray, k: int) -> np.ndarray:
     return np.stack([np.lexsort((np.arange(len(row)), -row))[:k] for row in scores])
 
 
-def test_knn_graph_equals_brute_force_whatever_the_block(monkeypatch):
+def test_knn_graph_equals_brute_force_whatever_the_tile(monkeypatch):
     space = random_space(700, 16, seed=1)
     expected = brute_knn(space.vectors.astype(np.float64), 7)
-    for block_bytes in (64 * 1024**2, 4 * 700 * 13):  # one block, then blocks of 13 rows
-        monkeypatch.setattr("app.geometry.knn.BLOCK_BYTES", block_bytes)
+    for rows, columns in ((512, 2048), (13, 100)):  # one tile per thread, then tiles of 13 rows × 100 columns
+        monkeypatch.setattr("app.geometry.knn.TILE_ROWS", rows)
+        monkeypatch.setattr("app.geometry.knn.TILE_COLUMNS", columns)
+        monkeypatch.setattr("app.geometry.knn.PAIR_TILE", rows)
         graph = knn_graph(space.unit_vectors, 7)
         assert np.array_equal(graph.indices, expected)
         assert graph.similarities.shape == (700, 7)

@@ -45,7 +45,9 @@ def test_knn_cosine_ignores_length():
 def test_knn_chunks_give_the_same_answer(monkeypatch):
     data = gaussian(250, 6)
     whole = knn_indices(data, 7, cosine=True)
-    monkeypatch.setattr("app.geometry.knn.BLOCK_BYTES", 4 * 250 * 17)  # blocks of 17 rows (float32)
+    monkeypatch.setattr("app.geometry.knn.TILE_ROWS", 17)  # tiles of 17 rows × 40 columns
+    monkeypatch.setattr("app.geometry.knn.TILE_COLUMNS", 40)
+    monkeypatch.setattr("app.geometry.knn.PAIR_TILE", 17)
     GRAPHS.clear()
     np.testing.assert_array_equal(knn_indices(data, 7, cosine=True), whole)
 

@@ -26,6 +26,14 @@ def brute(data: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray
     return order, np.take_along_axis(distances, order, axis=1)
 
 
+def use_tiles(monkeypatch, rows: int, columns: int) -> None:
+    """Score and scan in tiles of ``rows`` × ``columns`` (the whole graph: square tiles of ``rows``;
+    small ones: several tiles per row and per thread)."""
+    monkeypatch.setattr("app.geometry.knn.TILE_ROWS", rows)
+    monkeypatch.setattr("app.geometry.knn.TILE_COLUMNS", columns)
+    monkeypatch.setattr("app.geometry.knn.PAIR_TILE", rows)
+
+
 @pytest.fixture(autouse=True)
 def empty_cache():
     GRAPHS.clear()
@@ -34,9 +42,9 @@ def empty_cache():
 
 
 @pytest.mark.parametrize("metric", ["cosine", "euclidean"])
-@pytest.mark.parametrize("block_bytes", [64 * 1024**2, 8 * 300 * 7])  # one block; blocks of a few rows
-def test_graph_equals_brute_force_with_duplicates(monkeypatch, metric, block_bytes):
-    monkeypatch.setattr("app.geometry.knn.BLOCK_BYTES", block_bytes)
+@pytest.mark.parametrize("tile", [(512, 2048), (7, 50)])  # one tile per thread; many tiles per row and thread
+def test_graph_equals_brute_force_with_duplicates(monkeypatch, metric, tile):
+    use_tiles(monkeypatch, *tile)
     data = with_duplicates(300, 12, seed=1)
     graph = knn_graph(data, 9, metric=metric)
     indices, distances = brute(data, 9, metric)
@@ -70,7 +78,7 @@ def test_bad_input_is_an_input_error():
 
 
 def test_progress_reaches_the_end(monkeypatch):
-    monkeypatch.setattr("app.geometry.knn.BLOCK_BYTES", 4 * 100 * 30)
+    use_tiles(monkeypatch, 30, 16)  # stripes of 30 rows
     calls: list[float] = []
     knn_graph(with_duplicates(100, 4, seed=0), 3, progress=lambda fraction, message: calls.append(fraction))
     assert len(calls) == 4 and calls[-1] == 1.0
@@ -121,12 +129,11 @@ def lattice(n: int, dim: int, *, metric: str, seed: int) -> np.ndarray:
 
 @pytest.mark.parametrize("metric", ["cosine", "euclidean"])
 @pytest.mark.parametrize("threads", [1, 2, 3])
-@pytest.mark.parametrize("rows_per_block", [7, 45, 1000])  # blocks that do not divide 211; one block
-def test_graph_equals_brute_force_with_ties_in_any_split(monkeypatch, metric, threads, rows_per_block):
+@pytest.mark.parametrize("tile", [(7, 13), (45, 64), (1000, 1000)])  # tiles that do not divide 211; one tile
+def test_graph_equals_brute_force_with_ties_in_any_split(monkeypatch, metric, threads, tile):
     n, k = 211, 8
     monkeypatch.setattr("app.geometry.knn._threads", lambda: threads)
-    itemsize = 4 if metric == "cosine" else 8
-    monkeypatch.setattr("app.geometry.knn.BLOCK_BYTES", itemsize * n * rows_per_block)
+    use_tiles(monkeypatch, *tile)
     for data in (lattice(n, 9, metric=metric, seed=7), with_duplicates(n, 5, seed=8)):
         graph = knn_graph(data, k, metric=metric)
         indices, distances = brute(data, k, metric)
@@ -151,15 +158,15 @@ def test_warm_up_compiles_every_kernel_a_graph_can_need():
     from app.geometry import knn, top_k
 
     knn.warm_up()
-    kernels = (top_k.top_k_block, top_k.exact_distances, top_k.row_hashes, top_k.prefer_lower_duplicates)
-    assert all(kernel.signatures for kernel in kernels)
-    assert len(top_k.top_k_block.signatures) >= 2  # float32 (cosine) and float64 (euclidean)
+    kernels = (top_k.top_k_pairs, top_k.merge_kept, top_k.exact_distances, top_k.row_hashes)
+    assert all(kernel.signatures for kernel in (*kernels, top_k.prefer_lower_duplicates, top_k.top_k_block))
+    assert len(top_k.top_k_pairs.signatures) >= 2  # float32 (cosine) and float64 (euclidean)
 
 
 def test_nearest_rows_of_a_few_queries_match_brute_force_and_leave_the_query_out(monkeypatch):
     from app.geometry import knn
 
-    monkeypatch.setattr(knn, "BLOCK_BYTES", 4 * 120 * 7)  # blocks of 7 query rows
+    use_tiles(monkeypatch, 7, 17)  # tiles of 7 query rows × 17 columns
     data = np.random.default_rng(3).normal(size=(120, 6)).astype(np.float32)
     unit = data / np.linalg.norm(data, axis=1, keepdims=True)
     queries = np.array([5, 0, 119, 5, 60, 33, 2, 90, 14, 71, 8, 100, 47, 3, 66, 29], dtype=np.int64)
