@@ -22,7 +22,7 @@ from app.space import EmbeddingSpace
 
 DEFAULT_K = 10
 MAX_K = 100
-OVERLAP_SECONDS_AT_20K = 1.8  # both kNN graphs of 20,000 words (50 dimensions) in a job, fitted to bench/estimates.py
+OVERLAP_SECONDS_AT_20K = 0.56  # both kNN graphs of 20,000 words (50 dimensions) in a job, fitted to bench/estimates.py
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Overlap:
 def overlap_estimate(n_words: int) -> Estimate:
     """How long ``neighbour_overlap`` of ``n_words`` shared words takes here: two exact kNN graphs
     (quadratic in the words), scaled by this machine's timed runs (``app.runtime.timing``)."""
-    return timing.estimate("neighbour overlap", 1 + OVERLAP_SECONDS_AT_20K * (n_words / 20_000) ** 2)
+    return timing.estimate("neighbour overlap", 0.3 + OVERLAP_SECONDS_AT_20K * (n_words / 20_000) ** 2)
 
 
 def neighbour_overlap(

@@ -87,7 +87,7 @@ def measure_sense_set(sentences: list[Sentence], progress: Progress) -> dict[str
 def encode_estimate(n_sentences: int) -> Estimate:
     """How long ``encode_job`` takes here: loading the model, then a batch of sentences at a time,
     scaled by this machine's timed runs (``app.runtime.timing``)."""
-    return timing.estimate("contextual encoding", 5 + 0.07 * n_sentences)  # fitted to bench/estimates.py
+    return timing.estimate("contextual encoding", 4 + 0.06 * n_sentences)  # fitted to bench/estimates.py
 
 
 def encode_job(

@@ -218,7 +218,7 @@ def factorise_estimate(data: Interactions, config: FactorConfig) -> Estimate:
     if config.method == "svd":
         once = nnz / 200_000 + cells * SVD_SECONDS_PER_CELL
     else:
-        once = 0.05 + rows * config.factors**2 * config.iterations * 3e-8
+        once = 0.05 + rows * config.factors**2 * config.iterations * 2.5e-8
     evaluated = config.evaluate and cells <= MAX_DENSE_CELLS
     modelled = 0.2 + once * (2 if evaluated else 1) + (cells * SECONDS_PER_SCORED_CELL if evaluated else 0)
     return timing.estimate(f"factorisation {config.method}", modelled)
