@@ -82,7 +82,7 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
 
     Equal distances: the lower row first (distances recomputed exactly, see ``exact_distances``;
     identical points resolved by content, see ``_prefer_lower_duplicates``). ``progress`` is called
-    after every block with the fraction done; it may raise Cancelled.
+    after every stripe of tiles with the fraction done; it may raise Cancelled.
     """
     if metric not in METRICS:
         raise InputError(f"unknown metric {metric!r}; choose cosine or euclidean")
@@ -111,8 +111,9 @@ def knn_graph(vectors: np.ndarray, k: int, *, metric: str = "cosine", progress: 
 def nearest_rows(unit: np.ndarray, queries: np.ndarray, k: int) -> np.ndarray:
     """Each query's k nearest other rows of ``unit`` (rows of length 1, so by cosine), nearest first.
 
-    ``queries`` are row numbers of ``unit``; the result is queries × k row numbers (int32). The same
-    blocked products and threaded scan as ``knn_graph``, for a few rows rather than all of them.
+    ``queries`` are row numbers of ``unit``; the result is queries × k row numbers (int32). Scored in
+    row stripes of cache-sized tiles (``_scan``): a few rows against every column, where
+    ``knn_graph`` scores each pair of all rows once.
     """
     rows = np.asarray(queries, dtype=np.int64)
     if not 1 <= k < len(unit):
