@@ -1,5 +1,6 @@
 """Every job a page estimates, run for real on this machine and compared with the estimate the page
-would have shown just before it (issue 16: within a factor of two, the first guesses too; "under a second" counts as right for a job under a second).
+would have shown just before it (issue 16: within a factor of two, the first guesses too; the
+page's "under a second" counts as right for a job that took under a second).
 
 Each case goes through a warm job runner with process isolation, as a page's Run button sends it;
 its time is the job's own ``elapsed`` at the end (what the page's progress bar counts), and it is
